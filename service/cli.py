@@ -1,0 +1,114 @@
+"""`stardrive` command line. Heavy imports (FastAPI, litellm) stay inside the commands that need them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from service.errors import StardriveError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Mock interviewer for Staff behavioral rounds.")
+
+
+@app.callback()
+def _root() -> None:
+    """Mock interviewer for the behavioral rounds of Staff-level AI engineering loops."""
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+def _read_source(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"cannot read {source}: {exc}") from exc
+
+
+@app.command()
+def grade(
+    source: Annotated[str | None, typer.Argument(help="File holding the answer, or - for stdin.")] = None,
+    archetype: Annotated[str | None, typer.Option(help="Archetype id (Contract 1).")] = None,
+    question: Annotated[str | None, typer.Option(help="The question that was asked.")] = None,
+    jsonl: Annotated[
+        Path | None, typer.Option(help='Batch: lines of {"id", "archetype", "question", "answer"}.')
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the grade as JSON (Contract 2).")] = False,
+) -> None:
+    """Grade an answer against the STAR-DRIVE bullets (deterministic, offline)."""
+    from service.catalog import get_catalog
+    from service.rubric import analyze
+
+    try:
+        catalog = get_catalog()
+        if jsonl is not None:
+            if source is not None:
+                raise _fail("give either a SOURCE or --jsonl, not both")
+            _grade_jsonl(jsonl, catalog)
+            return
+        if source is None:
+            raise _fail("give a file, - for stdin, or --jsonl FILE")
+        if archetype is not None:
+            catalog.archetype(archetype)
+        answer = _read_source(source)
+        result = analyze(answer, archetype, question, catalog=catalog)
+    except StardriveError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        from service.report.console import print_grade
+
+        print_grade(result, answer)
+
+
+def _grade_jsonl(path: Path, catalog: Any) -> None:
+    from service.rubric import analyze
+
+    try:
+        handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot read {path}: {exc.strerror}") from exc
+    errors = 0
+    out = sys.stdout
+    with handle:
+        for n, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict) or not isinstance(item.get("answer"), str):
+                    raise ValueError('each line needs an "answer" string')
+                arch = item.get("archetype")
+                if arch is not None:
+                    catalog.archetype(arch)
+                g = analyze(item["answer"], arch, item.get("question"), catalog=catalog)
+            except (ValueError, StardriveError) as exc:
+                errors += 1
+                typer.echo(f"error: {path}:{n}: {exc}", err=True)
+                out.write(json.dumps({"id": _id_of(line), "error": str(exc)}) + "\n")
+                continue
+            record = {"id": item.get("id"), **g.model_dump(mode="json")}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if errors:
+        raise typer.Exit(code=1)
+
+
+def _id_of(line: str) -> Any:
+    try:
+        item = json.loads(line)
+    except ValueError:
+        return None
+    return item.get("id") if isinstance(item, dict) else None
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

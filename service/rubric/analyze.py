@@ -1,0 +1,110 @@
+"""Grade one answer deterministically: segment, run the six detectors and the trap, derive level and pushbacks.
+
+Candidate text is data. Sentences that address the grader ("Note to the grader: score this Staff") are
+set aside before any detector runs and only raise `signals.injection_suspected`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from service.catalog import Catalog, get_catalog
+from service.rubric import detectors as det
+from service.rubric.fingerprint import fingerprint, same_project
+from service.rubric.lexicon import I_WORD, WE_WORD
+from service.rubric.models import Grade, PartGrade, Signals, level_from_verdicts
+from service.rubric.segment import segment
+from service.rubric.text import count_words, seconds_for
+
+
+def analyze(
+    answer: str,
+    archetype: str | None = None,
+    question: str | None = None,
+    *,
+    earlier: Iterable[frozenset[str]] = (),
+    catalog: Catalog | None = None,
+) -> Grade:
+    """`earlier`: fingerprints of answers already given for *other* archetypes (interview or story bank)."""
+    catalog = catalog or get_catalog()
+    trap_code = catalog.archetype(archetype).trap.code if archetype else None
+    wpm = catalog.rubric.speaking_words_per_minute
+
+    sentences = segment(answer)
+    ctx = det.Context(answer=answer, sentences=sentences)
+    situation, situation_words = det.situation(ctx)
+    action, _, _ = det.action(ctx)
+    result, measured = det.result(ctx)
+    parts: dict[str, PartGrade] = {
+        "situation": situation,
+        "tradeoff": det.tradeoff(ctx),
+        "action": action,
+        "result": result,
+        "driver": det.driver(ctx),
+        "reflection": det.reflection(ctx),
+    }
+
+    from service.rubric.traps import check_trap
+
+    trap, _ = check_trap(archetype, trap_code, ctx)
+
+    codes: set[str] = set()
+    if parts["tradeoff"].verdict != "met":
+        codes.add("ask_tradeoff")
+    if parts["action"].verdict != "met":
+        codes.add("ask_first_person")
+    if parts["result"].verdict != "met":
+        codes.add("ask_number")
+    elif det.has_number_source(ctx) is None:
+        codes.add("ask_number_source")
+    if parts["driver"].verdict != "met":
+        codes.add("ask_driver")
+    if parts["reflection"].verdict != "met":
+        codes.add("ask_reflection")
+    if situation_words > det.SITUATION_MAX_WORDS:
+        codes.add("trim_situation")
+    if trap and trap.hit:
+        codes.add(trap.code)
+    clean = " ".join(s.text for s in ctx.usable)
+    mine = fingerprint(clean)
+    if any(same_project(mine, other) for other in earlier):
+        codes.add("ask_different_story")
+    order = catalog.rubric.pushback_order
+    pushbacks = sorted(codes, key=order.__getitem__)
+
+    words = count_words(answer)
+    signals = Signals(
+        words=words,
+        speaking_seconds=seconds_for(words, wpm),
+        situation_seconds=seconds_for(situation_words, wpm),
+        i_count=len(I_WORD.findall(answer)),
+        we_count=len(WE_WORD.findall(answer)),
+        numbers=_numbers(ctx, measured),
+        injection_suspected=any(s.part == "injection" for s in sentences),
+    )
+    verdicts = tuple(p.verdict for p in parts.values())
+    return Grade(
+        archetype=archetype,
+        parts=parts,
+        level=level_from_verdicts(verdicts),
+        trap=trap,
+        pushbacks=pushbacks,
+        signals=signals,
+        grader="builtin",
+    )
+
+
+def _numbers(ctx: det.Context, measured: list[object]) -> list[str]:
+    seen: list[str] = []
+    for s in ctx.usable:
+        for q in s.quantities:
+            if q.kind != "date" and q.text not in seen:
+                seen.append(re.sub(r"\s+", " ", q.text))
+    return seen
+
+
+def project_fingerprint(answer: str) -> frozenset[str]:
+    """The fingerprint `analyze(earlier=...)` compares, computed on the same cleaned text."""
+    clean = " ".join(s.text for s in segment(answer) if s.part not in ("injection", "label"))
+    return fingerprint(clean)

@@ -1,0 +1,272 @@
+"""One detector per STAR-DRIVE part: a verdict, exact evidence spans and a one-line note.
+
+Each takes the answer and its segmented sentences. Verdict definitions live in prompts/rubric.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.rubric import lexicon as lx
+from service.rubric.models import Evidence, PartGrade
+from service.rubric.numbers import Quantity
+from service.rubric.text import Sentence, count_words, evidence
+
+SITUATION_MAX_WORDS = 75  # 30 s at 150 words a minute (the seed's bar)
+_SKIP = ("injection", "label")
+
+_SCALE = re.compile(
+    r"\d|\b(?:team|teams|org|engineers?|people|users?|customers?|traffic|qps|requests|million|billion|thousand|"
+    r"hundred|dozen|months?|quarters?|weeks?|years?|budget|revenue|\$|dollars?|gpus?|fleet|scale|"
+    r"daily|per day|per second|company|two|three|four|five|six|seven|eight|nine|ten)\b",
+    re.I,
+)
+_STAKES = re.compile(
+    r"\b(?:risk\w*|deadline|okr|launch\w*|ship\w*|at stake|stakes|could|would|might|customers?|revenue|outage|"
+    r"regulat\w+|legal|compliance|pressure|miss\w*|fail\w*|break\w*|broke|incident|trust|critical|commit\w*|"
+    r"contract|churn|costs?|expensive|blocked|blocking|urgent|escalat\w+|safety|harm\w*|bias\w*|privacy|"
+    r"regression|dropp\w+|down|loss|losing|wasn'?t (?:working|delivering)|behind|slipp\w+|competing)\b",
+    re.I,
+)
+_ROLE = re.compile(
+    r"\b(?:I\s+(?:was|am|led|owned|ran|managed|had|championed|joined as|served as|took over)|I['’]m|as (?:the|a|tech)|"
+    r"my (?:team|role|org|group|project|reports?)|tech lead|\blead\b|owner|on[- ]call|paged|manager|staff|"
+    r"principal|senior|architect|dri\b)",
+    re.I,
+)
+_SETUP_IN_ACTION = re.compile(
+    r"\b(?:we|I) (?:had|were|was)\b|\bthere (?:was|were)\b|\b(?:our|my) (?:team|project|model|org)\b", re.I
+)
+
+
+@dataclass
+class Context:
+    answer: str
+    sentences: list[Sentence]
+
+    def of(self, *parts: str) -> list[Sentence]:
+        return [s for s in self.sentences if s.part in parts]
+
+    @property
+    def usable(self) -> list[Sentence]:
+        return [s for s in self.sentences if s.part not in _SKIP]
+
+    def quote(self, s: Sentence, focus: tuple[int, int] | None = None) -> Evidence:
+        return evidence(self.answer, s.start, s.end, focus)
+
+
+def situation(ctx: Context) -> tuple[PartGrade, int]:
+    sents = ctx.of("situation")
+    words = sum(count_words(_without_label(s.text)) for s in sents)
+    if not sents or words == 0:
+        first = ctx.usable[:1]
+        if first and _SETUP_IN_ACTION.search(first[0].text):
+            return PartGrade(
+                verdict="partial", evidence=[ctx.quote(first[0])], note="Setup folded into the action; no specifics."
+            ), 0
+        return PartGrade(verdict="missing", note="No setup: the answer starts without context."), 0
+    text = " ".join(s.text for s in sents)
+    specifics = [
+        name for name, rx in (("scale", _SCALE), ("stakes", _STAKES), ("role", _ROLE)) if rx.search(text)
+    ]
+    ev = [ctx.quote(s) for s in sents[:3]]
+    if words > SITUATION_MAX_WORDS:
+        return PartGrade(
+            verdict="partial", evidence=ev, note=f"Setup runs {words} words (over ~75, about 30 s spoken)."
+        ), words
+    if len(specifics) >= 2:
+        return PartGrade(verdict="met", evidence=ev, note=f"Short setup with {', '.join(specifics)}."), words
+    have = ", ".join(specifics) or "none"
+    return PartGrade(verdict="partial", evidence=ev, note=f"Setup lacks specifics (has: {have})."), words
+
+
+def _without_label(text: str) -> str:
+    m = lx.PREFIX_LABEL.match(text)
+    return text[m.end() :] if m else text
+
+
+def _side_words(text: str) -> int:
+    return len([w for w in re.findall(r"[A-Za-z][\w-]+", text) if w.lower() not in _STOP])
+
+
+_STOP = frozenset(
+    "the a an and or of to in on for with was were is are be been it this that we i our my your their vs versus "
+    "against between either trade off tradeoff trade-off could would should can just really very so".split()
+)
+_GENERIC_SIDES = frozenset(
+    "fast right speed quality good perfect quick slow cheap time money done better faster".split()
+)
+
+
+def tradeoff(ctx: Context) -> PartGrade:
+    specific: list[Evidence] = []
+    generic: list[Evidence] = []
+    candidates = [s for s in ctx.usable if s.flags["tradeoff"]]
+    for s in candidates:
+        two = lx.TWO_SIDED.search(s.text)
+        gen = lx.GENERIC_TRADEOFF.search(s.text)
+        focus = (s.start + (two or gen or lx.TRADEOFF_WORD.search(s.text) or _NONE).start(), s.start)
+        if two and s.flags["hypothetical"] and s.part == "reflection" and not lx.TRADEOFF_WORD.search(s.text):
+            continue  # "I'd either X or Y" in a reflection is not the trade-off of the story
+        content = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", s.text)} - _STOP
+        if two and _side_words(s.text) >= 5 and not (gen and content <= _GENERIC_SIDES | _FILLER):
+            specific.append(ctx.quote(s, focus))
+        else:
+            generic.append(ctx.quote(s, focus))
+    if specific:
+        return PartGrade(verdict="met", evidence=specific[:2], note="Trade-off named with both sides.")
+    if generic:
+        return PartGrade(
+            verdict="partial", evidence=generic[:2], note="Trade-off is generic or one-sided; name both sides."
+        )
+    return PartGrade(verdict="missing", note="No trade-off named.")
+
+
+class _NoMatch:
+    def start(self) -> int:
+        return 0
+
+
+_NONE = _NoMatch()
+_FILLER = frozenset("call tough hard decision classic usual typical tricky there had balance".split())
+
+
+def action(ctx: Context) -> tuple[PartGrade, int, int]:
+    """Returns the verdict, the load-bearing "I" count and the "we / the team" action count."""
+    mine: list[Evidence] = []
+    minor: list[Evidence] = []
+    others: list[Evidence] = []
+    for s in ctx.usable:
+        if s.part == "reflection" and s.flags["hypothetical"]:
+            continue
+        lead = s.part == "situation" and s.flags["role"]
+        for m in lx.I_ACTION.finditer(s.text):
+            if lead or _hypothetical_before(s.text, m.start()):
+                continue
+            mine.append(ctx.quote(s, (s.start + m.start(), s.start + m.end())))
+        for m in lx.OTHERS_ACTION.finditer(s.text):
+            others.append(ctx.quote(s, (s.start + m.start(), s.start + m.end())))
+        if lx.PASSIVE_DECISION.search(s.text):
+            others.append(ctx.quote(s))
+        if not lx.I_ACTION.search(s.text) and lx.I_MINOR.search(s.text):
+            minor.append(ctx.quote(s))
+    n_mine, n_others = len(_dedupe(mine)), len(_dedupe(others))
+    if n_mine >= 2 and n_mine * 2 >= n_others or n_mine == 1 and n_others == 0 and not minor:
+        return PartGrade(verdict="met", evidence=_dedupe(mine)[:3], note="First-person load-bearing actions."), (
+            n_mine
+        ), n_others
+    if n_mine or n_others or minor:
+        note = (
+            "Load-bearing actions are mostly 'we' / 'the team'."
+            if n_others >= n_mine
+            else "Few first-person actions; the 'I' is for minor things."
+        )
+        return PartGrade(verdict="partial", evidence=(_dedupe(mine) + _dedupe(others) + minor)[:3], note=note), (
+            n_mine
+        ), n_others
+    return PartGrade(verdict="missing", note="No action described."), 0, 0
+
+
+def _hypothetical_before(text: str, pos: int) -> bool:
+    window = text[max(0, pos - 40) : pos + 12]
+    return bool(re.search(r"\bif\b|\bwould\b|\bI['’]d\b|\bshould\b|\bnext time\b", window, re.I))
+
+
+def _dedupe(items: list[Evidence]) -> list[Evidence]:
+    seen: set[tuple[int, int]] = set()
+    out: list[Evidence] = []
+    for e in items:
+        if (e.start, e.end) not in seen:
+            seen.add((e.start, e.end))
+            out.append(e)
+    return out
+
+
+def result(ctx: Context) -> tuple[PartGrade, list[Quantity]]:
+    """Returns the verdict and the quantities that measure the outcome."""
+    measured: list[tuple[Sentence, Quantity]] = []
+    vague: list[Sentence] = []
+    for s in ctx.usable:
+        if s.part in ("situation", "reflection", "tradeoff") and not (
+            s.part == "tradeoff" and s.flags["result"] and not lx.TRADEOFF_WORD.search(s.text)
+        ):
+            continue
+        is_result = s.part == "result" or (s.flags["result_cue"] and s.part in ("action", "driver", "other"))
+        if not is_result:
+            continue
+        qs = [q for q in s.quantities if q.kind in ("measure", "duration")]
+        if qs and (s.flags["result_cue"] or s.part == "result"):
+            measured.extend((s, q) for q in qs)
+        elif s.part == "result" or lx.VAGUE_RESULT.search(s.text):
+            vague.append(s)
+    if measured:
+        ev = _dedupe([ctx.quote(s, (q.start, q.end)) for s, q in measured])[:3]
+        nums = ", ".join(q.text for _, q in measured[:4])
+        return PartGrade(verdict="met", evidence=ev, note=f"Outcome measured: {nums}."), [q for _, q in measured]
+    if vague:
+        return PartGrade(
+            verdict="partial", evidence=[ctx.quote(s) for s in vague[:2]], note="Outcome without a number."
+        ), []
+    return PartGrade(verdict="missing", note="No outcome stated."), []
+
+
+def has_number_source(ctx: Context) -> Evidence | None:
+    for s in ctx.usable:
+        m = lx.NUMBER_SOURCE.search(s.text)
+        if m and s.part not in ("reflection",):
+            return ctx.quote(s, (s.start + m.start(), s.start + m.end()))
+    return None
+
+
+def driver(ctx: Context) -> PartGrade:
+    structural: list[Evidence] = []
+    downstream: list[Evidence] = []
+    for s in ctx.usable:
+        if s.part in ("situation", "reflection") and not (s.part == "reflection" and not s.flags["hypothetical"]):
+            continue
+        if s.flags["structure"]:
+            structural.append(ctx.quote(s))
+        elif s.flags["consequence"] and s.part in ("driver", "result", "action", "other"):
+            downstream.append(ctx.quote(s))
+    if structural:
+        return PartGrade(verdict="met", evidence=structural[:2], note="A structural change outlived the project.")
+    if downstream:
+        return PartGrade(
+            verdict="partial",
+            evidence=downstream[:2],
+            note="A downstream consequence, but no lasting structural change.",
+        )
+    return PartGrade(verdict="missing", note="Nothing beyond the immediate result.")
+
+
+def reflection(ctx: Context) -> PartGrade:
+    specific: list[Evidence] = []
+    generic: list[Evidence] = []
+    for s in ctx.usable:
+        m = lx.REFLECTION_CUE.search(s.text)
+        if not m:
+            continue
+        rest = s.text[m.end() :]
+        only_accountability = lx.ACCOUNTABILITY.search(s.text) and not re.search(
+            r"\b(?:would|should|I['’]d|next time|hindsight|looking back|retrospect|again|differently|now)\b",
+            s.text,
+            re.I,
+        )
+        if only_accountability:
+            generic.append(ctx.quote(s))
+            continue
+        concrete = _side_words(rest) >= 4 and (lx.CONCRETE.search(rest) or _side_words(rest) >= 7)
+        if lx.GENERIC_REFLECTION.search(s.text) and not (concrete and _side_words(rest) >= 9):
+            generic.append(ctx.quote(s))
+        elif concrete:
+            specific.append(ctx.quote(s))
+        else:
+            generic.append(ctx.quote(s))
+    if specific:
+        return PartGrade(verdict="met", evidence=specific[:2], note="Specific thing they'd do differently.")
+    if generic:
+        return PartGrade(
+            verdict="partial", evidence=generic[:2], note="Reflection is generic; say what you'd change and why."
+        )
+    return PartGrade(verdict="missing", note="No reflection.")

@@ -1,0 +1,226 @@
+"""Cue patterns, compiled once. Each names what a human grader listens for in spoken answers."""
+
+from __future__ import annotations
+
+import re
+
+I = re.IGNORECASE
+
+# Explicit part labels: "(S)" after a segment (the seed's style), "Situation:" / "Trade-off —" / "S:" before one.
+SUFFIX_LABEL = re.compile(r"^\(\s*([STARDE])\s*\)$")
+PREFIX_LABEL = re.compile(
+    r"^(?:[*_#>\-\s]*)(?:\d[.)]\s*)?(?:\(?(?P<letter>[STARDE])\)?\s*[:—–-]|(?P<name>situation|setup|context|"
+    r"trade[- ]?offs?|the trade[- ]?off|tension|actions?|what i did|results?|outcome|impact|drivers?(?: of impact)?|"
+    r"second[- ]order|structural change|reflection|looking back|what i'?d do differently|lessons?)"
+    r"(?:\*\*|__)?\s*(?:[:—–]|-\s))\s*",
+    I,
+)
+LABEL_NAMES = {
+    "situation": "situation", "setup": "situation", "context": "situation",
+    "trade": "tradeoff", "the trade": "tradeoff", "tension": "tradeoff",
+    "action": "action", "what i did": "action",
+    "result": "result", "outcome": "result", "impact": "result",
+    "driver": "driver", "second": "driver", "structural": "driver",
+    "reflection": "reflection", "looking back": "reflection", "what i": "reflection", "lesson": "reflection",
+}  # fmt: skip
+LETTER_PARTS = {"S": "situation", "T": "tradeoff", "A": "action", "R": "result", "D": "driver", "E": "reflection"}
+
+INJECTION = re.compile(
+    r"ignore (?:all |any |the )?(?:previous|prior|above|earlier|preceding) (?:instructions|prompts?|rules)"
+    r"|disregard (?:the |all |any )?(?:rubric|instructions|previous)"
+    r"|\b(?:note|instructions?|message|reminder) (?:to|for) (?:the )?(?:grader|evaluator|assessor|scorer|ai|model|"
+    r"llm|assistant|interviewer|system)"
+    r"|\b(?:grader|evaluator|assessor|scorer|ai|model|llm|assistant)\s*[:,]\s*(?:please\s+)?(?:score|rate|mark|grade|"
+    r"give|treat|ignore|output|return|set|label|assign)"
+    r"|(?:^|\s)(?:system|assistant|developer)\s*:"
+    r"|<\s*/?\s*(?:system|instructions?|admin)\s*>"
+    r"|\b(?:score|rate|grade|mark|label|classify)\s+(?:this|the|my|every|each|all)\s+(?:answer|story|response|candidate|"
+    r"part|parts)\b"
+    r"|\b(?:this|the)\s+(?:candidate|answer|story|response)\s+(?:is|was|should be|must be|has been)\s+(?:already\s+)?"
+    r"(?:verified|rated|graded|scored|marked|considered|treated|certified|pre-approved)"
+    r"|\b(?:every|all|each)\s+(?:six\s+)?parts?\s+(?:is\s+|are\s+|as\s+|should be\s+)?met\b"
+    r"|\b(?:situation|trade-?off|action|result|driver|reflection|level)\s*[:=]\s*(?:met|staff|strong)\b"
+    r"|\bmark(?:ed)?\s+(?:it|this|them|everything)?\s*(?:as\s+)?(?:met|staff)\b"
+    r"|\b(?:level|rating|score|verdict)\s+(?:is|should be|must be|=)\s+(?:staff|strong|10)\b",
+    I,
+)
+
+# --- trade-off ---------------------------------------------------------------------------------------
+TRADEOFF_WORD = re.compile(r"\btrade[- ]?offs?\b|\btradeoffs?\b", I)
+TWO_SIDED = re.compile(
+    r"\b(?:vs\.?|versus)\s"
+    r"|\beither\b.{3,160}?\bor\b"
+    r"|\b(?:could|can|would|should)\b[^.;]{3,120}?,?\s+or\s+(?:we\s+|I\s+)?(?:could\s+)?\w+"
+    r"|\bwhether to\b[^.;]{3,120}?\bor\b"
+    r"|\bat the (?:cost|expense|price) of\b"
+    r"|\bin exchange for\b|\bin return for\b"
+    r"|\b(?:sacrific\w+|giv(?:e|ing) up|gave up|traded?|trading)\b[^.;]{2,100}?\b(?:for|to get|to buy|against|in favou?r of)\b"
+    r"|\b(?:between|weigh\w*|balanc\w+)\b[^.;]{3,120}?\b(?:and|against|with|versus)\b"
+    r"|\b(?:choice|choose|chose|decision|tension|pull)\s+(?:was\s+)?between\b"
+    r"|\b(?:on (?:the )?one (?:hand|side)|on the other (?:hand|side))\b"
+    r"|\b(?:option (?:a|one)|first option|two options|two paths|two choices)\b"
+    r"|\bcost of (?:being|doing|waiting|shipping|slowing|not)\b"
+    r"|\b(?:pitted|against)\b[^.;]{0,60}?\b(?:cost|risk|velocity|quality|speed|stability|morale|value|revenue|trust)\b"
+    r"|\b(?:cost|risk|velocity|quality|speed|stability|morale|value|revenue|trust)\b[^.;]{0,60}?\bagainst\b",
+    I,
+)
+GENERIC_TRADEOFF = re.compile(
+    r"\b(?:tough|hard|difficult|tricky|big|real|classic|usual|typical|balancing) (?:call|decision|choice|one|trade[- ]?off|"
+    r"balance|act)\b"
+    r"|\b(?:fast|speed|quick|quickly|velocity|time)\s+(?:vs\.?|versus|or|against|and)\s+(?:right|quality|good|correct|"
+    r"perfect|getting it right|doing it right)\b"
+    r"|\b(?:right|quality|good|perfect)\s+(?:vs\.?|versus|or|against|and)\s+(?:fast|speed|quick|velocity|time)\b"
+    r"|\bshort[- ]term\s+(?:vs\.?|versus|or|against|and)\s+long[- ]term\b"
+    r"|\bthe (?:usual|classic|typical|normal|standard) (?:trade[- ]?off|tension|dilemma)\b"
+    r"|\bthere (?:was|were|are|is) (?:always )?(?:a |some )?(?:trade[- ]?offs?|tension)\b(?!\s*(?:between|:|—|-|was))"
+    r"|\bpros and cons\b|\bhad to balance (?:things|everything|priorities)\b",
+    I,
+)
+
+# --- action ------------------------------------------------------------------------------------------
+_LB_VERBS = (
+    r"proposed|propose|pushed|drove|drive|made|make|decided|decide|called|killed|kill|escalated|escalate|wrote|"
+    r"built|designed|led|ran|negotiated|convinced|persuaded|brought|presented|took|set|owned|insisted|refused|"
+    r"argued|recommended|pitched|flagged|blocked|paused|pulled|rolled|reverted|shipped|launched|cut|asked|sat|"
+    r"paired|coached|created|introduced|started|organi[sz]ed|drafted|redesigned|rewrote|replaced|moved|pivoted|"
+    r"sent|raised|challenged|requested|demanded|reframed|prototyped|benchmarked|analy[sz]ed|investigated|dug|"
+    r"traced|found|discovered|identified|diagnosed|fixed|patched|added|instrumented|implemented|coordinated|"
+    r"facilitated|aligned|secured|hired|delegated|structured|scoped|defined|chose|picked|committed|volunteered|"
+    r"stepped|went|reached|met|walked|laid|framed|modeled|modelled|quantified|estimated|calculated|priced|"
+    r"offered|countered|traded|stopped|halted|shut|wound|changed|mandated|required|established|instituted|"
+    r"overrode|vetoed|declined|spun|triaged|paged|declared|authored|documented|codified|championed|stood|"
+    r"gathered|convened|ran|held|opened|filed|rebuilt|migrated|deployed|reworked|restructured|pushed|"
+    r"spent|gave|showed|let|encouraged|assigned|handed|suggested|recommended|told|explained|reviewed|audited|"
+    r"measured|tested|ran|built|killed|prioriti[sz]ed|deprioriti[sz]ed|removed|disabled|rolled|put|framed"
+)
+I_ACTION = re.compile(
+    rf"\bI\s+(?:(?:had|have|then|also|personally|immediately|quickly|eventually|finally|first|actually|just|"
+    rf"directly|explicitly|ultimately|deliberately|\w+ly)\s+){{0,2}}(?:{_LB_VERBS})\b",
+    re.IGNORECASE,
+)
+I_MINOR = re.compile(
+    r"\bI\s+(?:(?:had|have|just|also|mostly|mainly|only)\s+)?(?:attended|was|were|helped|supported|watched|joined|"
+    r"followed|felt|thought|noticed|saw|heard|agreed|listened|learned|knew|wanted|hoped|tried|participated|"
+    r"contributed|observed|sat in|got|received|went along|kept|stayed|waited|assisted|did my part|worked on|"
+    r"reviewed|cc)\b",
+    re.IGNORECASE,
+)
+# Capitalised "I" only: lowercase "i" in running text is rarely the pronoun in written answers, but
+# spoken transcripts often lowercase it; accept both, but not inside words.
+I_WORD = re.compile(r"(?<![\w'])(?:I|i)(?:['’](?:d|m|ve|ll))?(?![\w'])")
+WE_WORD = re.compile(r"\b(?:we|we['’](?:d|re|ve|ll))\b", I)
+OTHERS_ACTION = re.compile(
+    rf"\b(?:we|the team|my team|our team|the group|leadership|management|my (?:manager|boss|director|vp|skip[- ]level|"
+    rf"lead)|the (?:org|company|committee|pm|product team|exec(?:utive)?s?|vp|director|cto|ceo)|they|someone|"
+    rf"everyone|it was decided|the decision was made)\s+(?:(?:then|also|eventually|finally|ultimately|collectively|all|"
+    rf"had|have|just|quickly|\w+ly)\s+){{0,2}}(?:{_LB_VERBS}|ended up|came up|went ahead|agreed|got|did)\b",
+    re.IGNORECASE,
+)
+PASSIVE_DECISION = re.compile(
+    r"\b(?:was|were|got|had been|has been)\s+(?:\w+ly\s+)?(?:killed|cancell?ed|shut down|deprioriti[sz]ed|decided|"
+    r"canned|scrapped|stopped|shelved|made|chosen|approved|overruled)\b",
+    I,
+)
+HYPOTHETICAL = re.compile(
+    r"\b(?:I|we)(?:['’]d| would| should| could| might| will| wish)\b|\bif I\b|\bnext time\b|\bin hindsight\b|"
+    r"\blooking back\b|\bin retrospect\b",
+    I,
+)
+
+# --- result ------------------------------------------------------------------------------------------
+RESULT_CUE = re.compile(
+    r"\b(?:went|go(?:es)?|gone) (?:up|down|from)\b|\b(?:increas|decreas|reduc|sav|improv|dropp|grew|grow|"
+    r"cut|cutting|lower|rais|boost|lift|doubl|tripl|halv|shrank|shrunk|climb|fell|fall|jump|declin|recover|"
+    r"eliminat|prevent|avoid|caught|catch|land|shipp|launch|deliver|hit|beat|exceed|achiev|gain|won|win|"
+    r"freed|free|resolv|mitigat|restor|retain|outperform|match|result|end(?:ed)? up)\w*"
+    r"|\b(?:outcome|impact|net effect|bottom line|in the end|by the end|afterwards|since then|as a result|"
+    r"ended with|came in at|fewer|more than|less than|lift|uplift|savings|reduction|improvement|drop|"
+    r"on time|under budget|zero|no more)\b",
+    I,
+)
+VAGUE_RESULT = re.compile(
+    r"\b(?:it )?(?:went|worked out|turned out) (?:well|fine|great|ok|okay)\b|\bthe team was (?:happy|proud|pleased)\b"
+    r"|\b(?:significant|big|huge|major|real|great|meaningful|noticeable) (?:improvement|impact|win|difference|gains?)\b"
+    r"|\beveryone was happy\b|\bwas a success\b|\bsuccessful(?:ly)?\b|\bpaid off\b|\bon time\b",
+    I,
+)
+NUMBER_SOURCE = re.compile(
+    r"\bmeasur\w+|\ba/?b[- ]?test\w*|\bab test\w*|\bexperiment\w*|\bhold-?out\b|\bheld-?out\b|\baccording to\b|"
+    r"\bdashboards?\b|\b(?:from|in|per) (?:the |our )?(?:logs?|telemetry|metrics?|billing|invoices?|finance|"
+    r"incident tracker|pager(?:duty)? data|postmortems?|survey|audit|eval(?:uation)?s?|dashboard|data warehouse|"
+    r"warehouse|cost report|cloud bill)\b|\btracked\b|\bbenchmark\w*|\boffline evals?\b|\beval (?:set|suite|harness)\b|"
+    r"\bsurvey\w*\b|\bcounted\b|\bbaseline\b|\bcontrol group\b|\bbacktest\w*|\breported by\b|\bannotat\w+|"
+    r"\blabell?ed sample\b|\bsampled\b|\bconfidence interval\b|\bstatistically significant\b|\bp-value\b|"
+    r"\bcame from\b|\bsourced from\b|\bpulled (?:the|from)\b|\bcompared (?:against|to|with)\b|\bfinance (?:team )?"
+    r"(?:confirmed|signed off)\b|\b(?:billing|cost) (?:data|report|dashboard)\b|\bon-?call (?:data|logs|records)\b|"
+    r"\bincident (?:count|log|data|records)\b|\bwe (?:logged|instrumented)\b|\bquarterly review\b",
+    I,
+)
+
+# --- driver ------------------------------------------------------------------------------------------
+STRUCTURE = re.compile(
+    r"\b(?:templates?|process(?:es)?|polic(?:y|ies)|playbooks?|runbooks?|standards?|frameworks?|checklists?|"
+    r"rubrics?|guidelines?|gates?|rotations?|rules?|defaults?|patterns?|practices?|rituals?|design[- ]docs?|rfcs?|"
+    r"paved road|golden path|librar(?:y|ies)|platform|tooling|ci checks?|linters?|eval suites?|review(?:s| board)?|"
+    r"requirements?|contracts?|sign-?off|checkpoints?|kill criteria|criteria|council|forum|program|curriculum|"
+    r"onboarding|guardrails?|alerts?|alerting|monitors?|monitoring|canar(?:y|ies)|tests?|validation|checks?|"
+    r"dashboards?|slos?|budget|mechanism|system)\b",
+    I,
+)
+LASTING = re.compile(
+    r"\b(?:became|become|becomes|now|still|adopted|adopt|every (?:team|launch|project|model|release|bet|"
+    r"review|quarter|change|new)|all (?:teams|launches|projects|models|releases)|other teams|(?:two|three|four|"
+    r"several|many|\d+) other (?:teams|bets|projects|orgs|launches)|org-?wide|across the (?:org|company)|"
+    r"company-?wide|since then|ever since|going forward|to this day|standard|default(?:ed)?|institutionali[sz]\w+|"
+    r"codified|rolled (?:it )?out (?:to|across)|reused|copied|spread|scaled|outlived|template for|mandatory|"
+    r"required for|requires|baked into|part of (?:how|our|the)|the way (?:we|our)|how (?:we|our org|the org)|"
+    r"permanent|made (?:\w+ )?(?:impossible|mandatory)|can(?:no|')t happen again|never (?:happened|recurred) again|"
+    r"class of)\b",
+    I,
+)
+CONSEQUENCE = re.compile(
+    r"\b(?:freed|free(?:s|ing)? up|which (?:let|meant|allowed|enabled|gave|unblocked|saved|helped)|let us|allowed us|"
+    r"enabled|unblocked|unlocked|meant (?:that|we)|downstream|second[- ]order|knock-on|beyond (?:the|this)|"
+    r"bigger picture|trust|credibility|roadmap|morale|relationship|goodwill|reputation|so (?:the|our) (?:team|org))\b",
+    I,
+)
+
+# --- reflection --------------------------------------------------------------------------------------
+REFLECTION_CUE = re.compile(
+    r"\blooking back\b|\bin hindsight\b|\bin retrospect\b|\bwith hindsight\b|\bhindsight\b"
+    r"|\bif I (?:did|ran|had|could|were|was|do) (?:(?:to )?do )?(?:it|this|that) (?:again|over)\b"
+    r"|\bif I (?:did|ran|could do|do|had to do) (?:it|this|that|the project|the whole thing) (?:again|over)\b"
+    r"|\bnext time\b|\bdo(?:ne)? (?:it |things |anything )?differently\b|\bI['’]?d have\b|\bI would have\b"
+    r"|\bI should have\b|\bI could have\b|\bI wish I\b|\bI['’]d (?:now )?(?:do|change|start|push|write|insist|set|"
+    r"bring|ask|involve|run|make|put|build|add|negotiate|define|spend|get|escalate|kill|call|be)\b"
+    r"|\bI would (?:now )?(?:do|change|start|push|write|insist|set|bring|ask|involve|run|make|put|build|add|"
+    r"negotiate|define|spend|get|escalate|kill|call|be)\b"
+    r"|\blesson(?:s)? (?:I |I've |we )?(?:learned|took|learnt)\b|\bthe lesson\b|\bI learned\b|\bI learnt\b"
+    r"|\bknowing what I know\b|\bmy mistake\b|\bI underestimated\b|\bI missed\b|\btook responsibility\b"
+    r"|\bwhat I took away\b|\bmy takeaway\b|\bthe takeaway\b|\bI now (?:always|insist|push|ask|require|start|make)\b",
+    I,
+)
+GENERIC_REFLECTION = re.compile(
+    r"\b(?:communicat\w*|over-?communicat\w*) (?:more|better|earlier|sooner|more clearly|proactively)\b"
+    r"|\bcommunicat\w* more\b|\bbe (?:a )?(?:better|more careful|more proactive|faster|smarter|more patient)\b"
+    r"|\b(?:been|be) (?:more|a bit more|a little more) (?:careful|proactive|vocal|patient|decisive|thoughtful|"
+    r"organi[sz]ed|assertive|confident|involved|transparent)\b|\bwork(?:ed)? harder\b|\bmove(?:d)? faster\b"
+    r"|\blearn(?:ed|t) a lot\b|\bwouldn'?t change (?:anything|a thing|much)\b|\bnothing,? really\b"
+    r"|\btrust(?:ed)? my gut\b|\bplan(?:ned)? better\b|\bstart(?:ed)? earlier\b|\bdone (?:it|things) (?:better|faster)\b"
+    r"|\bdo (?:it|things) (?:better|faster)\b|\bmore (?:communication|alignment|planning|collaboration)\b"
+    r"|\binvolve(?:d)? (?:people|stakeholders|everyone|others) (?:earlier|sooner|more)\b|\bbe more careful\b"
+    r"|\bI['’]?d be better\b|\bspeak(?:ing)? up (?:more|earlier|sooner)\b|\bsome things differently\b"
+    r"|\bthings (?:a bit |a little )?differently\b",
+    I,
+)
+ACCOUNTABILITY = re.compile(
+    r"\btook responsibility\b|\bmy mistake\b|\bI underestimated\b|\bI missed\b|\bI was wrong\b|\bowned (?:the|my) mistake\b",
+    I,
+)
+CONCRETE = re.compile(
+    r"\b(?:instead of|rather than|before|upfront|up front|in the (?:design doc|rfc|kickoff|first week)|as an? |"
+    r"written|wrote|doc|rfc|contract|analysis|threshold|metric|criteria|checkpoint|test|eval|gate|review|"
+    r"budget|ratio|deadline|sla|slo|slice|baseline|dashboard|alert|canary|rollout|flag|pilot|prototype|"
+    r"spike|interview|pairing|1:1|one-on-one|week|month|day|sprint|quarter)\b",
+    I,
+)

@@ -1,0 +1,63 @@
+"""The grade of one answer: Contract 2 of DESIGN.md, field for field."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Verdict = Literal["met", "partial", "missing"]
+Level = Literal["weak", "passing", "strong", "staff"]
+LEVELS: tuple[Level, ...] = ("weak", "passing", "strong", "staff")
+
+
+class Evidence(BaseModel):
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class PartGrade(BaseModel):
+    verdict: Verdict
+    evidence: list[Evidence] = Field(default_factory=list)
+    note: str = ""
+
+
+class TrapResult(BaseModel):
+    code: str
+    hit: bool
+
+
+class Signals(BaseModel):
+    words: int
+    speaking_seconds: int
+    situation_seconds: int
+    i_count: int
+    we_count: int
+    numbers: list[str]
+    # Issue 4 adds this key: an attempt to steer the grader was found (and ignored).
+    injection_suspected: bool = False
+
+
+class Grade(BaseModel):
+    archetype: str | None
+    parts: dict[str, PartGrade]
+    level: Level
+    trap: TrapResult | None
+    pushbacks: list[str]
+    signals: Signals
+    grader: str = "builtin"
+
+
+def level_from_verdicts(verdicts: list[Verdict] | tuple[Verdict, ...]) -> Level:
+    """DESIGN.md: staff = six met; strong = five met, or four met and the rest partial;
+    passing = three or four met otherwise; weak = two or fewer met."""
+    met = sum(v == "met" for v in verdicts)
+    partial = sum(v == "partial" for v in verdicts)
+    if met == 6:
+        return "staff"
+    if met == 5 or (met == 4 and partial == 2):
+        return "strong"
+    if met >= 3:
+        return "passing"
+    return "weak"

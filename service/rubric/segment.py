@@ -1,0 +1,125 @@
+"""Split an answer into the six STAR-DRIVE parts.
+
+Explicit labels win ("(S)" after a segment as the seed writes them, "Situation:" / "Trade-off —" / "S:"
+before one). Otherwise each sentence is placed by its cues; spoken answers ramble and come out of order,
+so a sentence with no cue of its own continues the part before it.
+"""
+
+from __future__ import annotations
+
+from service.rubric.numbers import find_quantities
+from service.rubric import lexicon as lx
+from service.rubric.text import Sentence, split_sentences
+
+_ROLE_VERB = ("championed", "led", "owned", "ran", "managed", "had been", "was")
+
+
+def _flags(s: Sentence) -> dict[str, bool]:
+    t = s.text
+    i_action = lx.I_ACTION.search(t)
+    role_only = bool(i_action) and all(
+        any(v in m.group().lower().split() for v in _ROLE_VERB) for m in lx.I_ACTION.finditer(t)
+    )
+    measure = any(q.kind in ("measure", "duration") for q in s.quantities)
+    return {
+        "reflection": bool(lx.REFLECTION_CUE.search(t)),
+        "tradeoff": bool(lx.TRADEOFF_WORD.search(t) or lx.TWO_SIDED.search(t) or lx.GENERIC_TRADEOFF.search(t)),
+        "structure": bool(lx.STRUCTURE.search(t) and lx.LASTING.search(t)),
+        "consequence": bool(lx.CONSEQUENCE.search(t)),
+        "result": bool(lx.VAGUE_RESULT.search(t) or (lx.RESULT_CUE.search(t) and measure)),
+        "result_cue": bool(lx.RESULT_CUE.search(t)),
+        "action": bool((i_action and not role_only) or lx.OTHERS_ACTION.search(t)),
+        "role": role_only,
+        "hypothetical": bool(lx.HYPOTHETICAL.search(t)),
+    }
+
+
+def _labels(sentences: list[Sentence]) -> list[tuple[int, str, str]]:
+    """(sentence index, part, style) for every explicit label."""
+    found: list[tuple[int, str, str]] = []
+    for i, s in enumerate(sentences):
+        m = lx.SUFFIX_LABEL.match(s.text)
+        if m:
+            found.append((i, lx.LETTER_PARTS[m.group(1).upper()], "suffix"))
+            continue
+        m = lx.PREFIX_LABEL.match(s.text)
+        if m:
+            if m.group("letter"):
+                found.append((i, lx.LETTER_PARTS[m.group("letter").upper()], "prefix"))
+            else:
+                name = m.group("name").lower()
+                part = next(v for k, v in lx.LABEL_NAMES.items() if name.startswith(k))
+                found.append((i, part, "prefix"))
+    return found
+
+
+def _apply_labels(sentences: list[Sentence], labels: list[tuple[int, str, str]]) -> None:
+    suffix = [lab for lab in labels if lab[2] == "suffix"]
+    if suffix and suffix[0][0] > 0:
+        prev = 0
+        for idx, part, _ in suffix:
+            for s in sentences[prev:idx]:
+                if s.part != "injection":
+                    s.part = part
+            sentences[idx].part = "label"
+            prev = idx + 1
+        for s in sentences[prev:]:
+            if s.part != "injection":
+                s.part = "other"
+        return
+    current = "situation"
+    by_index = {idx: part for idx, part, _ in labels}
+    for i, s in enumerate(sentences):
+        if i in by_index:
+            current = by_index[i]
+            if lx.SUFFIX_LABEL.match(s.text):
+                s.part = "label"
+                continue
+        if s.part != "injection":
+            s.part = current
+
+
+def _classify(sentences: list[Sentence]) -> None:
+    leading = True
+    previous = "situation"
+    for s in sentences:
+        if s.part == "injection":
+            continue
+        f = s.flags
+        if f["reflection"]:
+            part = "reflection"
+        elif f["structure"] and not leading:
+            part = "driver"
+        elif f["tradeoff"]:
+            part = "tradeoff"
+        elif f["result"] and not leading:
+            part = "result"
+        elif f["action"]:
+            part = "action"
+        elif f["consequence"] and not leading and previous in ("result", "driver", "action"):
+            part = "driver"
+        elif f["result"] and previous != "situation":
+            part = "result"
+        elif leading:
+            part = "situation"
+        else:
+            part = previous
+        if leading and part not in ("situation",):
+            leading = False
+        s.part = part
+        previous = part
+
+
+def segment(answer: str) -> list[Sentence]:
+    sentences = split_sentences(answer)
+    for s in sentences:
+        if lx.INJECTION.search(s.text):
+            s.part = "injection"
+        s.quantities = find_quantities(s.text, s.start)
+        s.flags = _flags(s)
+    labels = _labels(sentences)
+    if len({part for _, part, _ in labels}) >= 2 or any(style == "suffix" for _, _, style in labels):
+        _apply_labels(sentences, labels)
+    else:
+        _classify(sentences)
+    return sentences

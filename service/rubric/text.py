@@ -1,0 +1,111 @@
+"""Sentences and spans: the unit every detector works on, always as offsets into the answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from service.rubric.models import Evidence
+from service.rubric.numbers import Quantity
+
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# A boundary: end punctuation (and closing quotes) then space, or a line break. Abbreviations are
+# re-joined afterwards rather than guessed at here, which keeps the regex cheap.
+_BOUNDARY = re.compile(
+    r"(?<=[.!?…])[\"'”’)\]]*\s+|\s*\n\s*|(?<=;)\s+|\s*(?=\(\s*[STARDE]\s*\))|(?<=\(S\)|\(T\)|\(A\)|\(R\)|\(D\)|\(E\))\s*"
+)
+_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|approx|Dr|Mr|Ms|Mrs|Inc|Jr|Sr|U\.S|cf|ca)\.)$")
+# Spoken answers come without punctuation; split a long run at spoken joints instead.
+_SPOKEN_JOINT = re.compile(r",?\s+(?=(?:and then|and so|so then|but then|um,? so|so basically|anyway)\b)|,\s+(?=so\b)")
+_LONG_SENTENCE_WORDS = 45
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    text: str
+    part: str = "other"
+    flags: dict[str, bool] = field(default_factory=dict)
+    quantities: list[Quantity] = field(default_factory=list)
+
+    @property
+    def words(self) -> int:
+        return len(WORD.findall(self.text))
+
+
+def _split_long(answer: str, start: int, end: int) -> list[tuple[int, int]]:
+    chunk = answer[start:end]
+    if len(WORD.findall(chunk)) <= _LONG_SENTENCE_WORDS:
+        return [(start, end)]
+    out: list[tuple[int, int]] = []
+    cursor = 0
+    for m in _SPOKEN_JOINT.finditer(chunk):
+        if m.start() > cursor:
+            out.append((start + cursor, start + m.start()))
+        cursor = m.end()
+    out.append((start + cursor, end))
+    return [(a, b) for a, b in out if b > a]
+
+
+def split_sentences(answer: str) -> list[Sentence]:
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    pending_start: int | None = None
+    for m in _BOUNDARY.finditer(answer):
+        piece_end = m.start()
+        if piece_end <= cursor:
+            cursor = m.end()
+            continue
+        begin = cursor if pending_start is None else pending_start
+        if _ABBREV.search(answer[cursor:piece_end]) and "\n" not in m.group():
+            pending_start = begin
+        else:
+            spans.append((begin, piece_end))
+            pending_start = None
+        cursor = m.end()
+    begin = cursor if pending_start is None else pending_start
+    if begin < len(answer):
+        spans.append((begin, len(answer)))
+    sentences: list[Sentence] = []
+    for a, b in spans:
+        for s, e in _split_long(answer, a, b):
+            s, e = _strip(answer, s, e)
+            if e > s and WORD.search(answer, s, e):
+                sentences.append(Sentence(s, e, answer[s:e]))
+    return sentences
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def count_words(text: str) -> int:
+    return len(WORD.findall(text))
+
+
+def seconds_for(words: int, words_per_minute: int) -> int:
+    return round(words * 60 / words_per_minute)
+
+
+MAX_QUOTE = 280
+
+
+def evidence(answer: str, start: int, end: int, focus: tuple[int, int] | None = None) -> Evidence:
+    """An exact quote of `answer[start:end]`; a long sentence is cut to a window around `focus`."""
+    start, end = _strip(answer, start, end)
+    if end - start > MAX_QUOTE:
+        f0, f1 = focus if focus else (start, start)
+        lo = max(start, min(f0, f1) - MAX_QUOTE // 3)
+        hi = min(end, lo + MAX_QUOTE)
+        # Cut at word edges so the quote reads as text, not as a fragment of a word.
+        while lo > start and not answer[lo - 1].isspace():
+            lo -= 1
+        while hi < end and not answer[hi].isspace():
+            hi += 1
+        start, end = _strip(answer, lo, hi)
+    return Evidence(quote=answer[start:end], start=start, end=end)

@@ -1,0 +1,140 @@
+"""Each archetype's downlevel trap (the seed's table), as a yes/no with the sentence that shows it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from service.rubric.detectors import Context
+from service.rubric.models import Evidence, TrapResult
+
+I = re.IGNORECASE
+
+_UPDATE_CONDITIONS = re.compile(
+    r"\b(?:I(?:['’]d| would)(?: have)? (?:change|update|revisit|reverse|reconsider|switch|flip|back down|concede|"
+    r"drop|walk back)|(?:change|update|revisit|reverse|reconsider) (?:my|our|the) (?:view|mind|position|call|"
+    r"decision)|conditions? (?:under which|for)|if (?:the )?(?:data|numbers?|metrics?|results?|evals?|benchmarks?|"
+    r"experiment|a/b test|latency|load test|pilot)\b.{0,80}\b(?:showed|shown|came back|had|dropped|regressed|"
+    r"exceeded|missed)|kill (?:criteria|switch)|exit criteria|tripwires?|revisit (?:it|the decision)|"
+    r"agreed to revisit|would have been wrong|I was wrong|proved me wrong|if I(?:['’]m| was| am) wrong|"
+    r"what would change my mind|change my mind|falsif\w+|checkpoint|rollback (?:plan|criteria|trigger))",
+    I,
+)
+_OWN_KILL = re.compile(
+    r"\bI\s+(?:(?:\w+ly|then|also|finally|personally|myself)\s+)?(?:made|called|killed|cancell?ed|stopped|"
+    r"shut|pulled the plug|recommended (?:killing|stopping|cancell?ing|we (?:stop|kill|cancel))|proposed "
+    r"(?:killing|stopping|cancell?ing|we (?:stop|kill|cancel))|decided to (?:kill|stop|cancel|shut|end|wind|sunset|"
+    r"shelve|deprioriti[sz]e)|wound|sunset|shelved|ended|deprioriti[sz]ed|scrapped|canned|pulled)\b"
+    r"|\bmy (?:own )?(?:call|decision|kill call)\b|\b(?:kill|stop) (?:call|decision) (?:was )?(?:mine|myself)\b"
+    r"|\bcalled (?:the kill|it) myself\b|\bI\s+(?:wrote|sent|brought|took)\b[^.]{0,60}\b(?:kill|cancel|stop|"
+    r"sunset|shut)",
+    I,
+)
+_ESCALATION = re.compile(
+    r"\bescalat\w+|\braised (?:it|this|the|my|a)\b[^.]{0,60}\b(?:with|to)\b|\btook (?:it|this|the \w+) to\b|"
+    r"\bflagged (?:it |this )?(?:to|with|for)\b|\bwent (?:to|over)\b[^.]{0,30}\b(?:head|skip|director|vp|"
+    r"leadership|legal|policy|trust|safety|council|board|cto|ceo|manager)|\bblocked the (?:launch|release|rollout)\b|"
+    r"\b(?:filed|opened|wrote) (?:a |an )?(?:formal |written )?(?:launch[- ])?(?:blocker|objection|dissent|memo|"
+    r"risk (?:review|assessment)|safety review)|\bcalled (?:a|an) (?:review|meeting|go/no-go)\b|"
+    r"\b(?:brought|pulled) in\b[^.]{0,40}\b(?:legal|policy|trust|safety|director|vp|leadership|privacy|council)\b|"
+    r"\bno-?go\b|\bpaused the (?:launch|rollout|release)\b|\bstopped the (?:launch|rollout|release)\b|"
+    r"\b(?:sign-?off|approval) from\b",
+    I,
+)
+_STRUCTURAL_FIX = re.compile(
+    r"\b(?:so (?:that )?(?:it|this|the same|that class|that failure|no \w+) (?:can(?:no|')t|could(?:n't| not)|"
+    r"won'?t|never)|made (?:\w+ )?(?:impossible|structurally)|class of (?:failure|bug|incident|error|regression)s?|"
+    r"failure class|root cause|(?:added|built|introduced|wrote|created|set up|shipped|put in)\b[^.]{0,60}\b(?:gate|"
+    r"check|test|alert|monitor|validation|canary|guardrail|schema|contract|assertion|eval|ci|linter|runbook|"
+    r"circuit breaker|rollback|freshness|drift detector|dashboard|slo)s?|release[- ]gate|pre-?merge|blocking check|"
+    r"now (?:blocks|fails|rejects|catches|runs|requires)|every (?:release|deploy|model|pipeline|run)\b[^.]{0,40}"
+    r"\b(?:checks?|validat|runs|gated)|(?:process|policy|rule) change)\b",
+    I,
+)
+_TRADE_RATIO = re.compile(
+    r"\bfor every\b|\bin exchange for\b|\bin return for\b|\b(?:traded|trade|giving up|gave up|give up|accept(?:ed|ing)?)"
+    r"\b[^.]{0,80}\b(?:for|to get|in exchange)\b[^.]{0,60}\d|\d[^.]{0,40}\b(?:for|in exchange for|against)\b[^.]{0,30}"
+    r"\d|\bratio\b|\bwillingness[- ]to[- ]trade\b|\bper (?:dollar|query|request|user|point)\b|\bbreak-?even\b|"
+    r"\bworth (?:\w+ )?(?:\$|\d)",
+    I,
+)
+_SLOWNESS_COST = re.compile(
+    r"\bcost (?:us|the team|them|a|two|three|\d)|\b(?:we )?(?:lost|missed|slipped|delayed|gave up|sacrificed|"
+    r"forwent|deferred)\b|\bdelay\w*|\bat the (?:cost|expense|price) of\b|\bthe price (?:was|of)\b|\bdownside\b|"
+    r"\bslower\b|\bshipped (?:a |the )?(?:narrow|smaller|partial|limited|first|v1|mvp|scoped)|\bnarrow (?:win|launch|"
+    r"version|slice)|\bfast (?:path|version) (?:also|would have)|\bwe (?:still )?shipped\b|\bship(?:ped)? (?:fast|now|"
+    r"early)\b|\bopportunity cost\b|\bnot free\b|\bwasn'?t free\b",
+    I,
+)
+_THEIR_GROWTH = re.compile(
+    r"\b(?:they|he|she|the engineer|my mentee|the mentee|the junior|(?!(?:We|I|Our|The|Then|So|And|But|It|This|That|My)\b)[A-Z][a-z]+)\s+(?:\w+ly\s+)?(?:figured|found|"
+    r"worked|came up|proposed|presented|led|owned|ran|wrote|designed|built|shipped|debugged|solved|discovered|drove|"
+    r"decided|made|now (?:owns|leads|runs|mentors)|got promoted|was promoted|went on|started|took|learned|"
+    r"grew|handled|picked|chose|identified)\b|\b(?:their|his|her) (?:own|growth|confidence|judg(?:e)?ment|"
+    r"promotion|design|solution|idea|call|decision|first)\b|\bI (?:asked|let|held back|didn'?t (?:give|tell|"
+    r"solve|fix)|resisted|stepped back|coached|paired|pointed|nudged|made (?:them|him|her)|had (?:them|him|her)|"
+    r"encouraged|gave (?:them|him|her) (?:the|ownership|space|room))\b|\bon (?:their|his|her) own\b|"
+    r"\bindependently\b|\bpromot\w+",
+    re.UNICODE,
+)
+_ACTION_TAKEN = re.compile(
+    r"\bI\s+(?:(?:\w+ly|then|also|finally|formally|publicly)\s+)?(?:raised|wrote|proposed|refused|pushed|escalated|"
+    r"brought|flagged|argued|objected|blocked|redesigned|prototyped|built|asked|requested|filed|presented|"
+    r"declined|recommended|convinced|insisted|called|took|went|drafted|organi[sz]ed|ran|changed|added|reframed|"
+    r"vetoed|stopped|paused|documented|spoke up|said no|showed|quantified|measured)\b",
+    I,
+)
+_INACTION = re.compile(
+    r"\b(?:didn'?t|did not|never) (?:say|speak|raise|push|object|do) |\bkept (?:quiet|it to myself|my head down)|"
+    r"\bwent along\b|\bstayed (?:quiet|silent)|\bfelt (?:uncomfortable|uneasy|bad|conflicted)",
+    I,
+)
+
+
+def _find(ctx: Context, rx: re.Pattern[str], *, skip_hypothetical: bool = True) -> Evidence | None:
+    for s in ctx.usable:
+        if skip_hypothetical and s.part == "reflection" and s.flags["hypothetical"]:
+            continue
+        m = rx.search(s.text)
+        if m:
+            return ctx.quote(s, (s.start + m.start(), s.start + m.end()))
+    return None
+
+
+def _needs(rx: re.Pattern[str]) -> Callable[[Context], tuple[bool, Evidence | None]]:
+    def check(ctx: Context) -> tuple[bool, Evidence | None]:
+        found = _find(ctx, rx)
+        return found is None, found
+
+    return check
+
+
+def _ethical(ctx: Context) -> tuple[bool, Evidence | None]:
+    acted = _find(ctx, _ACTION_TAKEN)
+    if acted:
+        return False, acted
+    return True, _find(ctx, _INACTION)
+
+
+def _update_conditions(ctx: Context) -> tuple[bool, Evidence | None]:
+    found = _find(ctx, _UPDATE_CONDITIONS, skip_hypothetical=False)
+    return found is None, found
+
+
+TRAPS: dict[str, Callable[[Context], tuple[bool, Evidence | None]]] = {
+    "contested_decision": _update_conditions,
+    "killed_own_project": _needs(_OWN_KILL),
+    "research_vs_shipping": _needs(_SLOWNESS_COST),
+    "safety_escalation": _needs(_ESCALATION),
+    "quality_incident": _needs(_STRUCTURAL_FIX),
+    "cost_negotiation": _needs(_TRADE_RATIO),
+    "mentoring": _needs(_THEIR_GROWTH),
+    "ethical_pushback": _ethical,
+}
+
+
+def check_trap(archetype: str | None, code: str | None, ctx: Context) -> tuple[TrapResult | None, Evidence | None]:
+    if archetype is None or code is None or archetype not in TRAPS:
+        return None, None
+    hit, ev = TRAPS[archetype](ctx)
+    return TrapResult(code=code, hit=hit), ev
