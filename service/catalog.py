@@ -161,7 +161,9 @@ class Catalog(_Strict):
         try:
             return self.archetypes[archetype_id]
         except KeyError:
-            raise CatalogError(f"unknown archetype {archetype_id!r}; known: {', '.join(ARCHETYPE_IDS)}") from None
+            raise CatalogError(
+                f"unknown archetype {archetype_id!r}; known: {', '.join(ARCHETYPE_IDS)}"
+            ) from None
 
 
 def _load_yaml(path: Path) -> object:

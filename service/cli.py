@@ -11,7 +11,9 @@ import typer
 
 from service.errors import StardriveError
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Mock interviewer for Staff behavioral rounds.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="Mock interviewer for Staff behavioral rounds."
+)
 
 
 @app.callback()
@@ -112,3 +114,57 @@ def _id_of(line: str) -> Any:
 
 def main() -> None:  # pragma: no cover - console entry point
     app()
+
+
+@app.command("eval")
+def eval_(
+    cases: Annotated[Path, typer.Option(help="Folder of *.jsonl cases.")] = Path("evals/cases"),
+    thresholds: Annotated[Path, typer.Option(help="Floors and ceilings.")] = Path("evals/thresholds.yaml"),
+    report: Annotated[Path | None, typer.Option(help="Write report.json and report.md here.")] = None,
+    show_misses: Annotated[bool, typer.Option("--misses", help="List the cases graded differently.")] = False,
+) -> None:
+    """Measure the grader against the labeled cases; exit 1 below the thresholds."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from service.evals.cases import load_cases
+    from service.evals.report import check_thresholds, write_report
+    from service.evals.runner import grade_cases, grader_report, injection_report
+
+    try:
+        loaded = load_cases(cases)
+    except StardriveError as exc:
+        raise _fail(str(exc)) from exc
+    if not loaded:
+        raise _fail(f"no cases in {cases}")
+    grades = grade_cases(loaded)
+    result: dict[str, Any] = {
+        "grader": grader_report(loaded, grades),
+        "injection": injection_report(loaded, grades),
+    }
+    result["failures"] = check_thresholds(result, thresholds)
+    console = Console()
+    table = Table(title=f"Grader vs {len(loaded)} labeled cases")
+    table.add_column("part")
+    table.add_column("accuracy", justify="right")
+    table.add_column("kappa", justify="right")
+    for part, row in result["grader"]["per_part"].items():
+        table.add_row(part, f"{row['accuracy']:.3f}", f"{row['kappa']:.3f}")
+    overall = result["grader"]["overall"]
+    table.add_row("all parts", f"{overall['accuracy']:.3f}", f"{overall['kappa']:.3f}", style="bold")
+    console.print(table)
+    lv, inj = result["grader"]["level"], result["injection"]
+    console.print(f"level exact {lv['exact']:.3f}  within one {lv['within_one']:.3f}")
+    trap, pb = result["grader"]["trap"], result["grader"]["pushbacks"]
+    console.print(f"trap precision {trap['precision']:.3f} recall {trap['recall']:.3f}")
+    console.print(f"pushback precision {pb['precision']:.3f} recall {pb['recall']:.3f}")
+    console.print(f"injection pairs {inj['pairs']}  attack success {inj['attack_success']:.3f}")
+    if show_misses:
+        for miss in result["grader"]["misses"]:
+            console.print(miss)
+    if report is not None:
+        write_report(result, report)
+    for failure in result["failures"]:
+        console.print(f"[red]FAIL[/] {failure}")
+    if result["failures"]:
+        raise typer.Exit(code=1)

@@ -1,11 +1,11 @@
 """Every error stardrive raises on purpose derives from `StardriveError`::
 
-    StardriveError
-    ├── CatalogError        a prompts/*.yaml file is missing, unparsable or invalid
-    ├── InputError          bad input from a person: unknown archetype, unreadable file, bad JSONL line
-    ├── NotFound            an interview or story id that does not exist (HTTP 404)
-    ├── Conflict            answering a finished interview, a concurrent answer (HTTP 409)
-    └── ModelError          the configured model failed after its retries (never reaches the candidate)
+StardriveError
+├── CatalogError        a prompts/*.yaml file is missing, unparsable or invalid
+├── InputError          bad input from a person: unknown archetype, unreadable file, bad JSONL line
+├── NotFound            an interview or story id that does not exist (HTTP 404)
+├── Conflict            answering a finished interview, a concurrent answer (HTTP 409)
+└── ModelError          the configured model failed after its retries (never reaches the candidate)
 """
 
 from __future__ import annotations

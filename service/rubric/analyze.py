@@ -35,7 +35,7 @@ def analyze(
     ctx = det.Context(answer=answer, sentences=sentences)
     situation, situation_words = det.situation(ctx)
     action, _, _ = det.action(ctx)
-    result, measured = det.result(ctx)
+    result, _ = det.result(ctx)
     parts: dict[str, PartGrade] = {
         "situation": situation,
         "tradeoff": det.tradeoff(ctx),
@@ -80,7 +80,7 @@ def analyze(
         situation_seconds=seconds_for(situation_words, wpm),
         i_count=len(I_WORD.findall(answer)),
         we_count=len(WE_WORD.findall(answer)),
-        numbers=_numbers(ctx, measured),
+        numbers=_numbers(ctx),
         injection_suspected=any(s.part == "injection" for s in sentences),
     )
     verdicts = tuple(p.verdict for p in parts.values())
@@ -95,7 +95,7 @@ def analyze(
     )
 
 
-def _numbers(ctx: det.Context, measured: list[object]) -> list[str]:
+def _numbers(ctx: det.Context) -> list[str]:
     seen: list[str] = []
     for s in ctx.usable:
         for q in s.quantities:

@@ -63,7 +63,9 @@ def situation(ctx: Context) -> tuple[PartGrade, int]:
         first = ctx.usable[:1]
         if first and _SETUP_IN_ACTION.search(first[0].text):
             return PartGrade(
-                verdict="partial", evidence=[ctx.quote(first[0])], note="Setup folded into the action; no specifics."
+                verdict="partial",
+                evidence=[ctx.quote(first[0])],
+                note="Setup folded into the action; no specifics.",
             ), 0
         return PartGrade(verdict="missing", note="No setup: the answer starts without context."), 0
     text = " ".join(s.text for s in sents)
@@ -91,11 +93,69 @@ def _side_words(text: str) -> int:
 
 
 _STOP = frozenset(
-    "the a an and or of to in on for with was were is are be been it this that we i our my your their vs versus "
-    "against between either trade off tradeoff trade-off could would should can just really very so".split()
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "was",
+        "were",
+        "is",
+        "are",
+        "be",
+        "been",
+        "it",
+        "this",
+        "that",
+        "we",
+        "i",
+        "our",
+        "my",
+        "your",
+        "their",
+        "vs",
+        "versus",
+        "against",
+        "between",
+        "either",
+        "trade",
+        "off",
+        "tradeoff",
+        "trade-off",
+        "could",
+        "would",
+        "should",
+        "can",
+        "just",
+        "really",
+        "very",
+        "so",
+    ]
 )
 _GENERIC_SIDES = frozenset(
-    "fast right speed quality good perfect quick slow cheap time money done better faster".split()
+    [
+        "fast",
+        "right",
+        "speed",
+        "quality",
+        "good",
+        "perfect",
+        "quick",
+        "slow",
+        "cheap",
+        "time",
+        "money",
+        "done",
+        "better",
+        "faster",
+    ]
 )
 
 
@@ -118,7 +178,9 @@ def tradeoff(ctx: Context) -> PartGrade:
         return PartGrade(verdict="met", evidence=specific[:2], note="Trade-off named with both sides.")
     if generic:
         return PartGrade(
-            verdict="partial", evidence=generic[:2], note="Trade-off is generic or one-sided; name both sides."
+            verdict="partial",
+            evidence=generic[:2],
+            note="Trade-off is generic or one-sided; name both sides.",
         )
     return PartGrade(verdict="missing", note="No trade-off named.")
 
@@ -129,7 +191,9 @@ class _NoMatch:
 
 
 _NONE = _NoMatch()
-_FILLER = frozenset("call tough hard decision classic usual typical tricky there had balance".split())
+_FILLER = frozenset(
+    ["call", "tough", "hard", "decision", "classic", "usual", "typical", "tricky", "there", "had", "balance"]
+)
 
 
 def action(ctx: Context) -> tuple[PartGrade, int, int]:
@@ -152,19 +216,23 @@ def action(ctx: Context) -> tuple[PartGrade, int, int]:
         if not lx.I_ACTION.search(s.text) and lx.I_MINOR.search(s.text):
             minor.append(ctx.quote(s))
     n_mine, n_others = len(_dedupe(mine)), len(_dedupe(others))
-    if n_mine >= 2 and n_mine * 2 >= n_others or n_mine == 1 and n_others == 0 and not minor:
-        return PartGrade(verdict="met", evidence=_dedupe(mine)[:3], note="First-person load-bearing actions."), (
-            n_mine
-        ), n_others
+    if (n_mine >= 2 and n_mine * 2 >= n_others) or (n_mine == 1 and n_others == 0 and not minor):
+        return (
+            PartGrade(verdict="met", evidence=_dedupe(mine)[:3], note="First-person load-bearing actions."),
+            (n_mine),
+            n_others,
+        )
     if n_mine or n_others or minor:
         note = (
             "Load-bearing actions are mostly 'we' / 'the team'."
             if n_others >= n_mine
             else "Few first-person actions; the 'I' is for minor things."
         )
-        return PartGrade(verdict="partial", evidence=(_dedupe(mine) + _dedupe(others) + minor)[:3], note=note), (
-            n_mine
-        ), n_others
+        return (
+            PartGrade(verdict="partial", evidence=(_dedupe(mine) + _dedupe(others) + minor)[:3], note=note),
+            (n_mine),
+            n_others,
+        )
     return PartGrade(verdict="missing", note="No action described."), 0, 0
 
 
@@ -192,7 +260,9 @@ def result(ctx: Context) -> tuple[PartGrade, list[Quantity]]:
             s.part == "tradeoff" and s.flags["result"] and not lx.TRADEOFF_WORD.search(s.text)
         ):
             continue
-        is_result = s.part == "result" or (s.flags["result_cue"] and s.part in ("action", "driver", "other"))
+        is_result = s.part == "result" or (
+            (s.flags["result_cue"] or s.flags["result"]) and s.part in ("action", "driver", "other")
+        )
         if not is_result:
             continue
         qs = [q for q in s.quantities if q.kind in ("measure", "duration")]
@@ -203,7 +273,9 @@ def result(ctx: Context) -> tuple[PartGrade, list[Quantity]]:
     if measured:
         ev = _dedupe([ctx.quote(s, (q.start, q.end)) for s, q in measured])[:3]
         nums = ", ".join(q.text for _, q in measured[:4])
-        return PartGrade(verdict="met", evidence=ev, note=f"Outcome measured: {nums}."), [q for _, q in measured]
+        return PartGrade(verdict="met", evidence=ev, note=f"Outcome measured: {nums}."), [
+            q for _, q in measured
+        ]
     if vague:
         return PartGrade(
             verdict="partial", evidence=[ctx.quote(s) for s in vague[:2]], note="Outcome without a number."
@@ -223,14 +295,18 @@ def driver(ctx: Context) -> PartGrade:
     structural: list[Evidence] = []
     downstream: list[Evidence] = []
     for s in ctx.usable:
-        if s.part in ("situation", "reflection") and not (s.part == "reflection" and not s.flags["hypothetical"]):
+        if s.part in ("situation", "reflection") and not (
+            s.part == "reflection" and not s.flags["hypothetical"]
+        ):
             continue
         if s.flags["structure"]:
             structural.append(ctx.quote(s))
         elif s.flags["consequence"] and s.part in ("driver", "result", "action", "other"):
             downstream.append(ctx.quote(s))
     if structural:
-        return PartGrade(verdict="met", evidence=structural[:2], note="A structural change outlived the project.")
+        return PartGrade(
+            verdict="met", evidence=structural[:2], note="A structural change outlived the project."
+        )
     if downstream:
         return PartGrade(
             verdict="partial",
@@ -267,6 +343,8 @@ def reflection(ctx: Context) -> PartGrade:
         return PartGrade(verdict="met", evidence=specific[:2], note="Specific thing they'd do differently.")
     if generic:
         return PartGrade(
-            verdict="partial", evidence=generic[:2], note="Reflection is generic; say what you'd change and why."
+            verdict="partial",
+            evidence=generic[:2],
+            note="Reflection is generic; say what you'd change and why.",
         )
     return PartGrade(verdict="missing", note="No reflection.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-I = re.IGNORECASE
+IC = re.IGNORECASE
 
 # Explicit part labels: "(S)" after a segment (the seed's style), "Situation:" / "Trade-off —" / "S:" before one.
 SUFFIX_LABEL = re.compile(r"^\(\s*([STARDE])\s*\)$")
@@ -13,7 +13,7 @@ PREFIX_LABEL = re.compile(
     r"trade[- ]?offs?|the trade[- ]?off|tension|actions?|what i did|results?|outcome|impact|drivers?(?: of impact)?|"
     r"second[- ]order|structural change|reflection|looking back|what i'?d do differently|lessons?)"
     r"(?:\*\*|__)?\s*(?:[:—–]|-\s))\s*",
-    I,
+    IC,
 )
 LABEL_NAMES = {
     "situation": "situation", "setup": "situation", "context": "situation",
@@ -23,7 +23,14 @@ LABEL_NAMES = {
     "driver": "driver", "second": "driver", "structural": "driver",
     "reflection": "reflection", "looking back": "reflection", "what i": "reflection", "lesson": "reflection",
 }  # fmt: skip
-LETTER_PARTS = {"S": "situation", "T": "tradeoff", "A": "action", "R": "result", "D": "driver", "E": "reflection"}
+LETTER_PARTS = {
+    "S": "situation",
+    "T": "tradeoff",
+    "A": "action",
+    "R": "result",
+    "D": "driver",
+    "E": "reflection",
+}
 
 INJECTION = re.compile(
     r"ignore (?:all |any |the )?(?:previous|prior|above|earlier|preceding) (?:instructions|prompts?|rules)"
@@ -42,11 +49,11 @@ INJECTION = re.compile(
     r"|\b(?:situation|trade-?off|action|result|driver|reflection|level)\s*[:=]\s*(?:met|staff|strong)\b"
     r"|\bmark(?:ed)?\s+(?:it|this|them|everything)?\s*(?:as\s+)?(?:met|staff)\b"
     r"|\b(?:level|rating|score|verdict)\s+(?:is|should be|must be|=)\s+(?:staff|strong|10)\b",
-    I,
+    IC,
 )
 
 # --- trade-off ---------------------------------------------------------------------------------------
-TRADEOFF_WORD = re.compile(r"\btrade[- ]?offs?\b|\btradeoffs?\b", I)
+TRADEOFF_WORD = re.compile(r"\btrade[- ]?offs?\b|\btradeoffs?\b", IC)
 TWO_SIDED = re.compile(
     r"\b(?:vs\.?|versus)\s"
     r"|\beither\b.{3,160}?\bor\b"
@@ -62,7 +69,7 @@ TWO_SIDED = re.compile(
     r"|\bcost of (?:being|doing|waiting|shipping|slowing|not)\b"
     r"|\b(?:pitted|against)\b[^.;]{0,60}?\b(?:cost|risk|velocity|quality|speed|stability|morale|value|revenue|trust)\b"
     r"|\b(?:cost|risk|velocity|quality|speed|stability|morale|value|revenue|trust)\b[^.;]{0,60}?\bagainst\b",
-    I,
+    IC,
 )
 GENERIC_TRADEOFF = re.compile(
     r"\b(?:tough|hard|difficult|tricky|big|real|classic|usual|typical|balancing) (?:call|decision|choice|one|trade[- ]?off|"
@@ -74,7 +81,7 @@ GENERIC_TRADEOFF = re.compile(
     r"|\bthe (?:usual|classic|typical|normal|standard) (?:trade[- ]?off|tension|dilemma)\b"
     r"|\bthere (?:was|were|are|is) (?:always )?(?:a |some )?(?:trade[- ]?offs?|tension)\b(?!\s*(?:between|:|—|-|was))"
     r"|\bpros and cons\b|\bhad to balance (?:things|everything|priorities)\b",
-    I,
+    IC,
 )
 
 # --- action ------------------------------------------------------------------------------------------
@@ -108,7 +115,7 @@ I_MINOR = re.compile(
 # Capitalised "I" only: lowercase "i" in running text is rarely the pronoun in written answers, but
 # spoken transcripts often lowercase it; accept both, but not inside words.
 I_WORD = re.compile(r"(?<![\w'])(?:I|i)(?:['’](?:d|m|ve|ll))?(?![\w'])")
-WE_WORD = re.compile(r"\b(?:we|we['’](?:d|re|ve|ll))\b", I)
+WE_WORD = re.compile(r"\b(?:we|we['’](?:d|re|ve|ll))\b", IC)
 OTHERS_ACTION = re.compile(
     rf"\b(?:we|the team|my team|our team|the group|leadership|management|my (?:manager|boss|director|vp|skip[- ]level|"
     rf"lead)|the (?:org|company|committee|pm|product team|exec(?:utive)?s?|vp|director|cto|ceo)|they|someone|"
@@ -119,12 +126,12 @@ OTHERS_ACTION = re.compile(
 PASSIVE_DECISION = re.compile(
     r"\b(?:was|were|got|had been|has been)\s+(?:\w+ly\s+)?(?:killed|cancell?ed|shut down|deprioriti[sz]ed|decided|"
     r"canned|scrapped|stopped|shelved|made|chosen|approved|overruled)\b",
-    I,
+    IC,
 )
 HYPOTHETICAL = re.compile(
     r"\b(?:I|we)(?:['’]d| would| should| could| might| will| wish)\b|\bif I\b|\bnext time\b|\bin hindsight\b|"
     r"\blooking back\b|\bin retrospect\b",
-    I,
+    IC,
 )
 
 # --- result ------------------------------------------------------------------------------------------
@@ -136,13 +143,13 @@ RESULT_CUE = re.compile(
     r"|\b(?:outcome|impact|net effect|bottom line|in the end|by the end|afterwards|since then|as a result|"
     r"ended with|came in at|fewer|more than|less than|lift|uplift|savings|reduction|improvement|drop|"
     r"on time|under budget|zero|no more)\b",
-    I,
+    IC,
 )
 VAGUE_RESULT = re.compile(
     r"\b(?:it )?(?:went|worked out|turned out) (?:well|fine|great|ok|okay)\b|\bthe team was (?:happy|proud|pleased)\b"
     r"|\b(?:significant|big|huge|major|real|great|meaningful|noticeable) (?:improvement|impact|win|difference|gains?)\b"
     r"|\beveryone was happy\b|\bwas a success\b|\bsuccessful(?:ly)?\b|\bpaid off\b|\bon time\b",
-    I,
+    IC,
 )
 NUMBER_SOURCE = re.compile(
     r"\bmeasur\w+|\ba/?b[- ]?test\w*|\bab test\w*|\bexperiment\w*|\bhold-?out\b|\bheld-?out\b|\baccording to\b|"
@@ -154,7 +161,7 @@ NUMBER_SOURCE = re.compile(
     r"\bcame from\b|\bsourced from\b|\bpulled (?:the|from)\b|\bcompared (?:against|to|with)\b|\bfinance (?:team )?"
     r"(?:confirmed|signed off)\b|\b(?:billing|cost) (?:data|report|dashboard)\b|\bon-?call (?:data|logs|records)\b|"
     r"\bincident (?:count|log|data|records)\b|\bwe (?:logged|instrumented)\b|\bquarterly review\b",
-    I,
+    IC,
 )
 
 # --- driver ------------------------------------------------------------------------------------------
@@ -165,7 +172,7 @@ STRUCTURE = re.compile(
     r"requirements?|contracts?|sign-?off|checkpoints?|kill criteria|criteria|council|forum|program|curriculum|"
     r"onboarding|guardrails?|alerts?|alerting|monitors?|monitoring|canar(?:y|ies)|tests?|validation|checks?|"
     r"dashboards?|slos?|budget|mechanism|system)\b",
-    I,
+    IC,
 )
 LASTING = re.compile(
     r"\b(?:became|become|becomes|now|still|adopted|adopt|every (?:team|launch|project|model|release|bet|"
@@ -176,13 +183,13 @@ LASTING = re.compile(
     r"required for|requires|baked into|part of (?:how|our|the)|the way (?:we|our)|how (?:we|our org|the org)|"
     r"permanent|made (?:\w+ )?(?:impossible|mandatory)|can(?:no|')t happen again|never (?:happened|recurred) again|"
     r"class of)\b",
-    I,
+    IC,
 )
 CONSEQUENCE = re.compile(
     r"\b(?:freed|free(?:s|ing)? up|which (?:let|meant|allowed|enabled|gave|unblocked|saved|helped)|let us|allowed us|"
     r"enabled|unblocked|unlocked|meant (?:that|we)|downstream|second[- ]order|knock-on|beyond (?:the|this)|"
     r"bigger picture|trust|credibility|roadmap|morale|relationship|goodwill|reputation|so (?:the|our) (?:team|org))\b",
-    I,
+    IC,
 )
 
 # --- reflection --------------------------------------------------------------------------------------
@@ -198,7 +205,7 @@ REFLECTION_CUE = re.compile(
     r"|\blesson(?:s)? (?:I |I've |we )?(?:learned|took|learnt)\b|\bthe lesson\b|\bI learned\b|\bI learnt\b"
     r"|\bknowing what I know\b|\bmy mistake\b|\bI underestimated\b|\bI missed\b|\btook responsibility\b"
     r"|\bwhat I took away\b|\bmy takeaway\b|\bthe takeaway\b|\bI now (?:always|insist|push|ask|require|start|make)\b",
-    I,
+    IC,
 )
 GENERIC_REFLECTION = re.compile(
     r"\b(?:communicat\w*|over-?communicat\w*) (?:more|better|earlier|sooner|more clearly|proactively)\b"
@@ -211,16 +218,16 @@ GENERIC_REFLECTION = re.compile(
     r"|\binvolve(?:d)? (?:people|stakeholders|everyone|others) (?:earlier|sooner|more)\b|\bbe more careful\b"
     r"|\bI['’]?d be better\b|\bspeak(?:ing)? up (?:more|earlier|sooner)\b|\bsome things differently\b"
     r"|\bthings (?:a bit |a little )?differently\b",
-    I,
+    IC,
 )
 ACCOUNTABILITY = re.compile(
     r"\btook responsibility\b|\bmy mistake\b|\bI underestimated\b|\bI missed\b|\bI was wrong\b|\bowned (?:the|my) mistake\b",
-    I,
+    IC,
 )
 CONCRETE = re.compile(
     r"\b(?:instead of|rather than|before|upfront|up front|in the (?:design doc|rfc|kickoff|first week)|as an? |"
     r"written|wrote|doc|rfc|contract|analysis|threshold|metric|criteria|checkpoint|test|eval|gate|review|"
     r"budget|ratio|deadline|sla|slo|slice|baseline|dashboard|alert|canary|rollout|flag|pilot|prototype|"
     r"spike|interview|pairing|1:1|one-on-one|week|month|day|sprint|quarter)\b",
-    I,
+    IC,
 )

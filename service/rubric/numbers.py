@@ -17,7 +17,9 @@ _SMALL = (
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 )
 _SCALE = "hundred|thousand|million|billion|dozen"
-_SPELLED = rf"(?:(?:{_SMALL})(?:[- ](?:{_SMALL}))?(?:\s+(?:{_SCALE}))?|(?:a|one)\s+(?:{_SCALE})|(?:{_SCALE})s)"
+_SPELLED = (
+    rf"(?:(?:{_SMALL})(?:[- ](?:{_SMALL}))?(?:\s+(?:{_SCALE}))?|(?:a|one)\s+(?:{_SCALE})|(?:{_SCALE})s)"
+)
 _FRACTION = (
     r"(?:(?:a|one|two)\s+(?:third|quarter|fifth|tenth)s?"
     r"(?!\s+(?!of\b|fewer\b|less\b|more\b|lower\b|higher\b|smaller\b|faster\b|cheaper\b)[a-z])"
@@ -32,12 +34,12 @@ _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _SUFFIX = r"(?:\s?(?:%|percent\b|per\s?cent\b|pp\b|x\b|×|bps\b|[kKmMbB]\b|ms\b|s\b|k\b))?"
 _MONEY = rf"[$€£]\s?{_DIGITS}\s?(?:[kKmMbB]\b|million\b|billion\b|thousand\b)?"
 _UNIT = (
-    r"(?:\s+(?:more|fewer|less|extra|additional|new|other|of\s+(?:those|them|these)))?"
+    r"(?:\s+of\s+(?:those|them|these)|(?:\s+(?:more|fewer|less|extra|additional|new|other))?"
     r"(?:\s+(?:percentage\s+points?|points?|engineer-(?:months?|weeks?|years?)|(?:[\w-]+\s)?"
     r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|quarters?|years?|sprints?|people|persons?|"
     r"engineers?|researchers?|folks|members?|reports?|hires?|PMs?|ICs?|teams?|users?|customers?|"
     r"incidents?|pages?|launches?|wins?|models?|bets?|requests?|queries|tickets?|bugs?|dollars?|"
-    r"GPUs?|nodes?|calls?|features?|items?|projects?|regressions?|outages?|alerts?|experiments?)))?"
+    r"GPUs?|nodes?|calls?|features?|items?|projects?|regressions?|outages?|alerts?|experiments?)))?)"
 )
 NUMBER = re.compile(
     rf"(?<![\w\-./]){_APPROX}?(?:{_MONEY}|{_DIGITS}{_SUFFIX}|{_FRACTION}|{_MULTIPLE}|{_SPELLED}){_UNIT}(?![\w])",
@@ -81,13 +83,13 @@ def find_quantities(text: str, offset: int = 0) -> list[Quantity]:
         core = re.sub(r"^" + _APPROX, "", raw, flags=re.IGNORECASE)
         if re.match(r"^[$€£]", core):
             kind: Kind = "measure"
-        elif _YEAR.match(core) and not re.search(r"[%x$]", core):
+        elif (_YEAR.match(core) and not re.search(r"[%x$]", core)) or (
+            re.match(r"^\d", core) and _DATE_BEFORE.search(before) and re.match(r"^\d{1,4}$", core)
+        ):
             kind = "date"
-        elif re.match(r"^\d", core) and _DATE_BEFORE.search(before) and re.match(r"^\d{1,4}$", core):
-            kind = "date"
-        elif _PEOPLE.search(raw) and not _HIRING.search(text[max(0, m.start() - 40) : m.start()]):
-            kind = "people"
-        elif _TEAM_OF.search(before) and re.match(r"^\d+$|^(?:" + _SMALL + r")$", core, re.IGNORECASE):
+        elif (_PEOPLE.search(raw) and not _HIRING.search(text[max(0, m.start() - 40) : m.start()])) or (
+            _TEAM_OF.search(before) and re.match(r"^\d+$|^(?:" + _SMALL + r")$", core, re.IGNORECASE)
+        ):
             kind = "people"
         elif _DURATION.search(raw):
             kind = "duration"
@@ -100,4 +102,3 @@ def find_quantities(text: str, offset: int = 0) -> list[Quantity]:
         end = start + len(raw)
         out.append(Quantity(start, end, raw, kind))
     return out
-

@@ -7,8 +7,8 @@ so a sentence with no cue of its own continues the part before it.
 
 from __future__ import annotations
 
-from service.rubric.numbers import find_quantities
 from service.rubric import lexicon as lx
+from service.rubric.numbers import find_quantities
 from service.rubric.text import Sentence, split_sentences
 
 _ROLE_VERB = ("championed", "led", "owned", "ran", "managed", "had been", "was")
@@ -23,7 +23,9 @@ def _flags(s: Sentence) -> dict[str, bool]:
     measure = any(q.kind in ("measure", "duration") for q in s.quantities)
     return {
         "reflection": bool(lx.REFLECTION_CUE.search(t)),
-        "tradeoff": bool(lx.TRADEOFF_WORD.search(t) or lx.TWO_SIDED.search(t) or lx.GENERIC_TRADEOFF.search(t)),
+        "tradeoff": bool(
+            lx.TRADEOFF_WORD.search(t) or lx.TWO_SIDED.search(t) or lx.GENERIC_TRADEOFF.search(t)
+        ),
         "structure": bool(lx.STRUCTURE.search(t) and lx.LASTING.search(t)),
         "consequence": bool(lx.CONSEQUENCE.search(t)),
         "result": bool(lx.VAGUE_RESULT.search(t) or (lx.RESULT_CUE.search(t) and measure)),

@@ -16,7 +16,9 @@ _BOUNDARY = re.compile(
 )
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|approx|Dr|Mr|Ms|Mrs|Inc|Jr|Sr|U\.S|cf|ca)\.)$")
 # Spoken answers come without punctuation; split a long run at spoken joints instead.
-_SPOKEN_JOINT = re.compile(r",?\s+(?=(?:and then|and so|so then|but then|um,? so|so basically|anyway)\b)|,\s+(?=so\b)")
+_SPOKEN_JOINT = re.compile(
+    r",?\s+(?=(?:and then|and so|so then|but then|um,? so|so basically|anyway)\b)|,\s+(?=so\b)"
+)
 _LONG_SENTENCE_WORDS = 45
 
 

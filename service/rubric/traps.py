@@ -8,7 +8,7 @@ from collections.abc import Callable
 from service.rubric.detectors import Context
 from service.rubric.models import Evidence, TrapResult
 
-I = re.IGNORECASE
+IC = re.IGNORECASE
 
 _UPDATE_CONDITIONS = re.compile(
     r"\b(?:I(?:['’]d| would)(?: have)? (?:change|update|revisit|reverse|reconsider|switch|flip|back down|concede|"
@@ -18,7 +18,7 @@ _UPDATE_CONDITIONS = re.compile(
     r"exceeded|missed)|kill (?:criteria|switch)|exit criteria|tripwires?|revisit (?:it|the decision)|"
     r"agreed to revisit|would have been wrong|I was wrong|proved me wrong|if I(?:['’]m| was| am) wrong|"
     r"what would change my mind|change my mind|falsif\w+|checkpoint|rollback (?:plan|criteria|trigger))",
-    I,
+    IC,
 )
 _OWN_KILL = re.compile(
     r"\bI\s+(?:(?:\w+ly|then|also|finally|personally|myself)\s+)?(?:made|called|killed|cancell?ed|stopped|"
@@ -28,7 +28,7 @@ _OWN_KILL = re.compile(
     r"|\bmy (?:own )?(?:call|decision|kill call)\b|\b(?:kill|stop) (?:call|decision) (?:was )?(?:mine|myself)\b"
     r"|\bcalled (?:the kill|it) myself\b|\bI\s+(?:wrote|sent|brought|took)\b[^.]{0,60}\b(?:kill|cancel|stop|"
     r"sunset|shut)",
-    I,
+    IC,
 )
 _ESCALATION = re.compile(
     r"\bescalat\w+|\braised (?:it|this|the|my|a)\b[^.]{0,60}\b(?:with|to)\b|\btook (?:it|this|the \w+) to\b|"
@@ -39,7 +39,7 @@ _ESCALATION = re.compile(
     r"\b(?:brought|pulled) in\b[^.]{0,40}\b(?:legal|policy|trust|safety|director|vp|leadership|privacy|council)\b|"
     r"\bno-?go\b|\bpaused the (?:launch|rollout|release)\b|\bstopped the (?:launch|rollout|release)\b|"
     r"\b(?:sign-?off|approval) from\b",
-    I,
+    IC,
 )
 _STRUCTURAL_FIX = re.compile(
     r"\b(?:so (?:that )?(?:it|this|the same|that class|that failure|no \w+) (?:can(?:no|')t|could(?:n't| not)|"
@@ -49,14 +49,14 @@ _STRUCTURAL_FIX = re.compile(
     r"circuit breaker|rollback|freshness|drift detector|dashboard|slo)s?|release[- ]gate|pre-?merge|blocking check|"
     r"now (?:blocks|fails|rejects|catches|runs|requires)|every (?:release|deploy|model|pipeline|run)\b[^.]{0,40}"
     r"\b(?:checks?|validat|runs|gated)|(?:process|policy|rule) change)\b",
-    I,
+    IC,
 )
 _TRADE_RATIO = re.compile(
     r"\bfor every\b|\bin exchange for\b|\bin return for\b|\b(?:traded|trade|giving up|gave up|give up|accept(?:ed|ing)?)"
     r"\b[^.]{0,80}\b(?:for|to get|in exchange)\b[^.]{0,60}\d|\d[^.]{0,40}\b(?:for|in exchange for|against)\b[^.]{0,30}"
     r"\d|\bratio\b|\bwillingness[- ]to[- ]trade\b|\bper (?:dollar|query|request|user|point)\b|\bbreak-?even\b|"
     r"\bworth (?:\w+ )?(?:\$|\d)",
-    I,
+    IC,
 )
 _SLOWNESS_COST = re.compile(
     r"\bcost (?:us|the team|them|a|two|three|\d)|\b(?:we )?(?:lost|missed|slipped|delayed|gave up|sacrificed|"
@@ -64,7 +64,7 @@ _SLOWNESS_COST = re.compile(
     r"\bslower\b|\bshipped (?:a |the )?(?:narrow|smaller|partial|limited|first|v1|mvp|scoped)|\bnarrow (?:win|launch|"
     r"version|slice)|\bfast (?:path|version) (?:also|would have)|\bwe (?:still )?shipped\b|\bship(?:ped)? (?:fast|now|"
     r"early)\b|\bopportunity cost\b|\bnot free\b|\bwasn'?t free\b",
-    I,
+    IC,
 )
 _THEIR_GROWTH = re.compile(
     r"\b(?:they|he|she|the engineer|my mentee|the mentee|the junior|(?!(?:We|I|Our|The|Then|So|And|But|It|This|That|My)\b)[A-Z][a-z]+)\s+(?:\w+ly\s+)?(?:figured|found|"
@@ -82,12 +82,12 @@ _ACTION_TAKEN = re.compile(
     r"brought|flagged|argued|objected|blocked|redesigned|prototyped|built|asked|requested|filed|presented|"
     r"declined|recommended|convinced|insisted|called|took|went|drafted|organi[sz]ed|ran|changed|added|reframed|"
     r"vetoed|stopped|paused|documented|spoke up|said no|showed|quantified|measured)\b",
-    I,
+    IC,
 )
 _INACTION = re.compile(
     r"\b(?:didn'?t|did not|never) (?:say|speak|raise|push|object|do) |\bkept (?:quiet|it to myself|my head down)|"
     r"\bwent along\b|\bstayed (?:quiet|silent)|\bfelt (?:uncomfortable|uneasy|bad|conflicted)",
-    I,
+    IC,
 )
 
 
@@ -133,7 +133,9 @@ TRAPS: dict[str, Callable[[Context], tuple[bool, Evidence | None]]] = {
 }
 
 
-def check_trap(archetype: str | None, code: str | None, ctx: Context) -> tuple[TrapResult | None, Evidence | None]:
+def check_trap(
+    archetype: str | None, code: str | None, ctx: Context
+) -> tuple[TrapResult | None, Evidence | None]:
     if archetype is None or code is None or archetype not in TRAPS:
         return None, None
     hit, ev = TRAPS[archetype](ctx)
