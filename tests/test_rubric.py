@@ -203,7 +203,8 @@ def test_staff_example_is_staff_with_every_quote_exact() -> None:
 
 def test_pushbacks_list_every_code_most_important_first() -> None:
     grade = analyze(
-        "We had a project that wasn't working out and we ended up cancelling it.", "killed_own_project"
+        "We had a project that wasn't working out, so my director cancelled it and we moved on.",
+        "killed_own_project",
     )
     assert grade.pushbacks[0] == "ask_own_call"
     assert set(grade.pushbacks) >= {

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from service.catalog import Catalog, get_catalog
 from service.rubric import detectors as det
 from service.rubric.fingerprint import fingerprint, same_project
+from service.rubric.fold import fold
 from service.rubric.lexicon import I_WORD, WE_WORD
 from service.rubric.models import Grade, PartGrade, Signals, level_from_verdicts
 from service.rubric.segment import segment
@@ -66,10 +67,11 @@ def analyze(
         codes.add("trim_situation")
     if trap and trap.hit:
         codes.add(trap.code)
-    clean = " ".join(s.text for s in ctx.usable)
-    mine = fingerprint(clean)
-    if any(same_project(mine, other) for other in earlier):
-        codes.add("ask_different_story")
+    earlier = list(earlier)
+    if earlier:  # a fingerprint costs a fifth of the analysis: only when there is something to compare
+        mine = fingerprint(" ".join(s.text for s in ctx.usable))
+        if any(same_project(mine, other) for other in earlier):
+            codes.add("ask_different_story")
     order = catalog.rubric.pushback_order
     pushbacks = sorted(codes, key=order.__getitem__)
 
@@ -79,7 +81,7 @@ def analyze(
         speaking_seconds=seconds_for(words, wpm),
         situation_seconds=seconds_for(situation_words, wpm),
         i_count=len(I_WORD.findall(answer)),
-        we_count=len(WE_WORD.findall(answer)),
+        we_count=len(WE_WORD.findall(fold(answer))),
         numbers=_numbers(ctx),
         injection_suspected=any(s.part == "injection" for s in sentences),
     )

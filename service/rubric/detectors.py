@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from service.rubric import lexicon as lx
+from service.rubric.fold import ci
 from service.rubric.models import Evidence, PartGrade
 from service.rubric.numbers import Quantity
 from service.rubric.text import Sentence, count_words, evidence
@@ -16,26 +17,26 @@ from service.rubric.text import Sentence, count_words, evidence
 SITUATION_MAX_WORDS = 75  # 30 s at 150 words a minute (the seed's bar)
 _SKIP = ("injection", "label")
 
-_SCALE = re.compile(
-    r"\d|\b(?:team|teams|org|engineers?|people|users?|customers?|traffic|qps|requests|million|billion|thousand|"
-    r"hundred|dozen|months?|quarters?|weeks?|years?|budget|revenue|\$|dollars?|gpus?|fleet|scale|"
-    r"daily|per day|per second|company|two|three|four|five|six|seven|eight|nine|ten)\b",
-    re.I,
+_SCALE = ci(
+    r"\b(?:million|billion|thousand|hundreds|dozens|traffic|qps|fleet|per (?:day|second|month)|daily)\b"
 )
-_STAKES = re.compile(
-    r"\b(?:risk\w*|deadline|okr|launch\w*|ship\w*|at stake|stakes|could|would|might|customers?|revenue|outage|"
-    r"regulat\w+|legal|compliance|pressure|miss\w*|fail\w*|break\w*|broke|incident|trust|critical|commit\w*|"
-    r"contract|churn|costs?|expensive|blocked|blocking|urgent|escalat\w+|safety|harm\w*|bias\w*|privacy|"
-    r"regression|dropp\w+|down|loss|losing|wasn'?t (?:working|delivering)|behind|slipp\w+|competing)\b",
-    re.I,
+_STAKES = ci(
+    r"\b(?:risk\w*|deadline|okr|launch\w*|at stake|stakes|customers?|revenue|outage|regulat\w+|legal|compliance|"
+    r"pressure|miss\w*|fail\w*|break\w*|broke|incident|trust|critical|commit\w*|churn|expensive|blocked|blocking|"
+    r"urgent|escalat\w+|safety|harm\w*|bias\w*|privacy|regression|loss|losing|behind|slipp\w+|paged|pilot|"
+    r"wasn'?t (?:working|delivering)|wrong|complain\w*|budget|cost)\b"
 )
-_ROLE = re.compile(
+_ROLE = ci(
     r"\b(?:I\s+(?:was|am|led|owned|ran|managed|had|championed|joined as|served as|took over)|I['’]m|as (?:the|a|tech)|"
     r"my (?:team|role|org|group|project|reports?)|tech lead|\blead\b|owner|on[- ]call|paged|manager|staff|"
     r"principal|senior|architect|dri\b)",
-    re.I,
 )
-_SETUP_IN_ACTION = re.compile(
+_ROLE_STRONG = ci(
+    r"\b(?:I\s+(?:was|am)\s+(?:the|a|an)\s+(?:\w+\s+){0,3}(?:lead|owner|engineer|manager|champion|architect|dri|"
+    r"on-?call|one paged|person)|I\s+own(?:ed)?\b|I\s+lead\b|I['’]m (?:the|a|an)\b|as (?:the|a) (?:\w+\s+){0,2}"
+    r"(?:lead|owner|engineer|manager))"
+)
+_SETUP_IN_ACTION = ci(
     r"\b(?:we|I) (?:had|were|was)\b|\bthere (?:was|were)\b|\b(?:our|my) (?:team|project|model|org)\b", re.I
 )
 
@@ -57,21 +58,27 @@ class Context:
 
 
 def situation(ctx: Context) -> tuple[PartGrade, int]:
-    sents = ctx.of("situation")
+    # The setup is the opening block, plus an early sentence that gives the speaker's role even when it
+    # runs straight on into the action ("I was the lead on X, 200M minutes a month, and I proposed ...").
+    early = [
+        s for s in ctx.usable[:4] if s.part not in ("situation", "reflection") and _ROLE_STRONG.search(s.low)
+    ]
+    sents = sorted(ctx.of("situation") + early[:1], key=lambda s: s.start)
     words = sum(count_words(_without_label(s.text)) for s in sents)
     if not sents or words == 0:
         first = ctx.usable[:1]
-        if first and _SETUP_IN_ACTION.search(first[0].text):
+        if first and _SETUP_IN_ACTION.search(first[0].low):
             return PartGrade(
                 verdict="partial",
                 evidence=[ctx.quote(first[0])],
                 note="Setup folded into the action; no specifics.",
             ), 0
         return PartGrade(verdict="missing", note="No setup: the answer starts without context."), 0
-    text = " ".join(s.text for s in sents)
-    specifics = [
-        name for name, rx in (("scale", _SCALE), ("stakes", _STAKES), ("role", _ROLE)) if rx.search(text)
-    ]
+    text = " ".join(s.low for s in sents)
+    has_scale = any(q.kind != "date" for s in sents for q in s.quantities) or bool(_SCALE.search(text))
+    specifics = [name for name, rx in (("stakes", _STAKES), ("role", _ROLE)) if rx.search(text)]
+    if has_scale:
+        specifics.insert(0, "scale")
     ev = [ctx.quote(s) for s in sents[:3]]
     if words > SITUATION_MAX_WORDS:
         return PartGrade(
@@ -164,10 +171,10 @@ def tradeoff(ctx: Context) -> PartGrade:
     generic: list[Evidence] = []
     candidates = [s for s in ctx.usable if s.flags["tradeoff"]]
     for s in candidates:
-        two = lx.TWO_SIDED.search(s.text)
-        gen = lx.GENERIC_TRADEOFF.search(s.text)
-        focus = (s.start + (two or gen or lx.TRADEOFF_WORD.search(s.text) or _NONE).start(), s.start)
-        if two and s.flags["hypothetical"] and s.part == "reflection" and not lx.TRADEOFF_WORD.search(s.text):
+        two = lx.TWO_SIDED.search(s.low)
+        gen = lx.GENERIC_TRADEOFF.search(s.low)
+        focus = (s.start + (two or gen or lx.TRADEOFF_WORD.search(s.low) or _NONE).start(), s.start)
+        if two and s.flags["hypothetical"] and s.part == "reflection" and not lx.TRADEOFF_WORD.search(s.low):
             continue  # "I'd either X or Y" in a reflection is not the trade-off of the story
         content = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", s.text)} - _STOP
         if two and _side_words(s.text) >= 5 and not (gen and content <= _GENERIC_SIDES | _FILLER):
@@ -205,15 +212,15 @@ def action(ctx: Context) -> tuple[PartGrade, int, int]:
         if s.part == "reflection" and s.flags["hypothetical"]:
             continue
         lead = s.part == "situation" and s.flags["role"]
-        for m in lx.I_ACTION.finditer(s.text):
+        for m in lx.I_ACTION.finditer(s.low):
             if lead or _hypothetical_before(s.text, m.start()):
                 continue
             mine.append(ctx.quote(s, (s.start + m.start(), s.start + m.end())))
-        for m in lx.OTHERS_ACTION.finditer(s.text):
+        for m in lx.OTHERS_ACTION.finditer(s.low):
             others.append(ctx.quote(s, (s.start + m.start(), s.start + m.end())))
-        if lx.PASSIVE_DECISION.search(s.text):
+        if lx.PASSIVE_DECISION.search(s.low):
             others.append(ctx.quote(s))
-        if not lx.I_ACTION.search(s.text) and lx.I_MINOR.search(s.text):
+        if not lx.I_ACTION.search(s.low) and lx.I_MINOR.search(s.low):
             minor.append(ctx.quote(s))
     n_mine, n_others = len(_dedupe(mine)), len(_dedupe(others))
     if (n_mine >= 2 and n_mine * 2 >= n_others) or (n_mine == 1 and n_others == 0 and not minor):
@@ -257,7 +264,7 @@ def result(ctx: Context) -> tuple[PartGrade, list[Quantity]]:
     vague: list[Sentence] = []
     for s in ctx.usable:
         if s.part in ("situation", "reflection", "tradeoff") and not (
-            s.part == "tradeoff" and s.flags["result"] and not lx.TRADEOFF_WORD.search(s.text)
+            s.part == "tradeoff" and s.flags["result"] and not lx.TRADEOFF_WORD.search(s.low)
         ):
             continue
         is_result = s.part == "result" or (
@@ -268,7 +275,7 @@ def result(ctx: Context) -> tuple[PartGrade, list[Quantity]]:
         qs = [q for q in s.quantities if q.kind in ("measure", "duration")]
         if qs and (s.flags["result_cue"] or s.part == "result"):
             measured.extend((s, q) for q in qs)
-        elif s.part == "result" or lx.VAGUE_RESULT.search(s.text):
+        elif s.part == "result" or lx.VAGUE_RESULT.search(s.low):
             vague.append(s)
     if measured:
         ev = _dedupe([ctx.quote(s, (q.start, q.end)) for s, q in measured])[:3]
@@ -285,7 +292,7 @@ def result(ctx: Context) -> tuple[PartGrade, list[Quantity]]:
 
 def has_number_source(ctx: Context) -> Evidence | None:
     for s in ctx.usable:
-        m = lx.NUMBER_SOURCE.search(s.text)
+        m = lx.NUMBER_SOURCE.search(s.low)
         if m and s.part not in ("reflection",):
             return ctx.quote(s, (s.start + m.start(), s.start + m.end()))
     return None
@@ -320,20 +327,19 @@ def reflection(ctx: Context) -> PartGrade:
     specific: list[Evidence] = []
     generic: list[Evidence] = []
     for s in ctx.usable:
-        m = lx.REFLECTION_CUE.search(s.text)
+        m = lx.REFLECTION_CUE.search(s.low)
         if not m:
             continue
-        rest = s.text[m.end() :]
-        only_accountability = lx.ACCOUNTABILITY.search(s.text) and not re.search(
+        rest = s.low[m.end() :]
+        only_accountability = lx.ACCOUNTABILITY.search(s.low) and not re.search(
             r"\b(?:would|should|I['’]d|next time|hindsight|looking back|retrospect|again|differently|now)\b",
             s.text,
-            re.I,
         )
         if only_accountability:
             generic.append(ctx.quote(s))
             continue
         concrete = _side_words(rest) >= 4 and (lx.CONCRETE.search(rest) or _side_words(rest) >= 7)
-        if lx.GENERIC_REFLECTION.search(s.text) and not (concrete and _side_words(rest) >= 9):
+        if lx.GENERIC_REFLECTION.search(s.low) and not (concrete and _side_words(rest) >= 9):
             generic.append(ctx.quote(s))
         elif concrete:
             specific.append(ctx.quote(s))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from service.rubric.fold import ci
+
 IC = re.IGNORECASE
 
 # Explicit part labels: "(S)" after a segment (the seed's style), "Situation:" / "Trade-off —" / "S:" before one.
@@ -32,14 +34,14 @@ LETTER_PARTS = {
     "E": "reflection",
 }
 
-INJECTION = re.compile(
+INJECTION = ci(
     r"ignore (?:all |any |the )?(?:previous|prior|above|earlier|preceding) (?:instructions|prompts?|rules)"
     r"|disregard (?:the |all |any )?(?:rubric|instructions|previous)"
     r"|\b(?:note|instructions?|message|reminder) (?:to|for) (?:the )?(?:grader|evaluator|assessor|scorer|ai|model|"
     r"llm|assistant|interviewer|system)"
     r"|\b(?:grader|evaluator|assessor|scorer|ai|model|llm|assistant)\s*[:,]\s*(?:please\s+)?(?:score|rate|mark|grade|"
     r"give|treat|ignore|output|return|set|label|assign)"
-    r"|(?:^|\s)(?:system|assistant|developer)\s*:"
+    r"|\b(?:system|assistant|developer)\s*:"
     r"|<\s*/?\s*(?:system|instructions?|admin)\s*>"
     r"|\b(?:score|rate|grade|mark|label|classify)\s+(?:this|the|my|every|each|all)\s+(?:answer|story|response|candidate|"
     r"part|parts)\b"
@@ -49,13 +51,12 @@ INJECTION = re.compile(
     r"|\b(?:situation|trade-?off|action|result|driver|reflection|level)\s*[:=]\s*(?:met|staff|strong)\b"
     r"|\bmark(?:ed)?\s+(?:it|this|them|everything)?\s*(?:as\s+)?(?:met|staff)\b"
     r"|\b(?:level|rating|score|verdict)\s+(?:is|should be|must be|=)\s+(?:staff|strong|10)\b",
-    IC,
 )
 
 # --- trade-off ---------------------------------------------------------------------------------------
-TRADEOFF_WORD = re.compile(r"\btrade[- ]?offs?\b|\btradeoffs?\b", IC)
-TWO_SIDED = re.compile(
-    r"\b(?:vs\.?|versus)\s"
+TRADEOFF_WORD = ci(r"\btrade[- ]?offs?\b|\btradeoffs?\b")
+TWO_SIDED = ci(
+    r"\b(?:vs\.?|versus)\s|-(?:vs|versus)-|\b(?:the )?(?:real |main |core )?tension (?:for me |here |i faced |i saw )?was\b"
     r"|\beither\b.{3,160}?\bor\b"
     r"|\b(?:could|can|would|should)\b[^.;]{3,120}?,?\s+or\s+(?:we\s+|I\s+)?(?:could\s+)?\w+"
     r"|\bwhether to\b[^.;]{3,120}?\bor\b"
@@ -69,9 +70,8 @@ TWO_SIDED = re.compile(
     r"|\bcost of (?:being|doing|waiting|shipping|slowing|not)\b"
     r"|\b(?:pitted|against)\b[^.;]{0,60}?\b(?:cost|risk|velocity|quality|speed|stability|morale|value|revenue|trust)\b"
     r"|\b(?:cost|risk|velocity|quality|speed|stability|morale|value|revenue|trust)\b[^.;]{0,60}?\bagainst\b",
-    IC,
 )
-GENERIC_TRADEOFF = re.compile(
+GENERIC_TRADEOFF = ci(
     r"\b(?:tough|hard|difficult|tricky|big|real|classic|usual|typical|balancing) (?:call|decision|choice|one|trade[- ]?off|"
     r"balance|act)\b"
     r"|\b(?:fast|speed|quick|quickly|velocity|time)\s+(?:vs\.?|versus|or|against|and)\s+(?:right|quality|good|correct|"
@@ -80,8 +80,10 @@ GENERIC_TRADEOFF = re.compile(
     r"|\bshort[- ]term\s+(?:vs\.?|versus|or|against|and)\s+long[- ]term\b"
     r"|\bthe (?:usual|classic|typical|normal|standard) (?:trade[- ]?off|tension|dilemma)\b"
     r"|\bthere (?:was|were|are|is) (?:always )?(?:a |some )?(?:trade[- ]?offs?|tension)\b(?!\s*(?:between|:|—|-|was))"
-    r"|\bpros and cons\b|\bhad to balance (?:things|everything|priorities)\b",
-    IC,
+    r"|\bpros and cons\b|\bhad to balance (?:things|everything|priorities)\b"
+    r"|\bcompromis\w*|\bdebate\b|\b(?:tough|hard|difficult) conversations?\b|\bpressure to\b|\bmiddle ground\b"
+    r"|\bin the middle\b|\btorn\b|\bdilemma\b|\bmore than perfection\b|\binstead of polishing\b"
+    r"|\b[a-z]+-(?:vs|versus)-[a-z]+ (?:thing|situation|call|problem|question)\b",
 )
 
 # --- action ------------------------------------------------------------------------------------------
@@ -97,61 +99,62 @@ _LB_VERBS = (
     r"offered|countered|traded|stopped|halted|shut|wound|changed|mandated|required|established|instituted|"
     r"overrode|vetoed|declined|spun|triaged|paged|declared|authored|documented|codified|championed|stood|"
     r"gathered|convened|ran|held|opened|filed|rebuilt|migrated|deployed|reworked|restructured|pushed|"
+    r"restarted|swapped|retrained|rerouted|logged|wrote up|benchmarked|"
     r"spent|gave|showed|let|encouraged|assigned|handed|suggested|recommended|told|explained|reviewed|audited|"
     r"measured|tested|ran|built|killed|prioriti[sz]ed|deprioriti[sz]ed|removed|disabled|rolled|put|framed"
 )
-I_ACTION = re.compile(
+I_ACTION = ci(
     rf"\bI\s+(?:(?:had|have|then|also|personally|immediately|quickly|eventually|finally|first|actually|just|"
     rf"directly|explicitly|ultimately|deliberately|\w+ly)\s+){{0,2}}(?:{_LB_VERBS})\b",
-    re.IGNORECASE,
 )
-I_MINOR = re.compile(
+I_MINOR = ci(
     r"\bI\s+(?:(?:had|have|just|also|mostly|mainly|only)\s+)?(?:attended|was|were|helped|supported|watched|joined|"
     r"followed|felt|thought|noticed|saw|heard|agreed|listened|learned|knew|wanted|hoped|tried|participated|"
     r"contributed|observed|sat in|got|received|went along|kept|stayed|waited|assisted|did my part|worked on|"
     r"reviewed|cc)\b",
-    re.IGNORECASE,
 )
 # Capitalised "I" only: lowercase "i" in running text is rarely the pronoun in written answers, but
 # spoken transcripts often lowercase it; accept both, but not inside words.
 I_WORD = re.compile(r"(?<![\w'])(?:I|i)(?:['’](?:d|m|ve|ll))?(?![\w'])")
-WE_WORD = re.compile(r"\b(?:we|we['’](?:d|re|ve|ll))\b", IC)
-OTHERS_ACTION = re.compile(
+WE_WORD = ci(r"\b(?:we|we['’](?:d|re|ve|ll))\b")
+OTHERS_ACTION = ci(
     rf"\b(?:we|the team|my team|our team|the group|leadership|management|my (?:manager|boss|director|vp|skip[- ]level|"
     rf"lead)|the (?:org|company|committee|pm|product team|exec(?:utive)?s?|vp|director|cto|ceo)|they|someone|"
     rf"everyone|it was decided|the decision was made)\s+(?:(?:then|also|eventually|finally|ultimately|collectively|all|"
     rf"had|have|just|quickly|\w+ly)\s+){{0,2}}(?:{_LB_VERBS}|ended up|came up|went ahead|agreed|got|did)\b",
-    re.IGNORECASE,
 )
-PASSIVE_DECISION = re.compile(
+PASSIVE_DECISION = ci(
     r"\b(?:was|were|got|had been|has been)\s+(?:\w+ly\s+)?(?:killed|cancell?ed|shut down|deprioriti[sz]ed|decided|"
     r"canned|scrapped|stopped|shelved|made|chosen|approved|overruled)\b",
-    IC,
 )
-HYPOTHETICAL = re.compile(
+HYPOTHETICAL = ci(
     r"\b(?:I|we)(?:['’]d| would| should| could| might| will| wish)\b|\bif I\b|\bnext time\b|\bin hindsight\b|"
     r"\blooking back\b|\bin retrospect\b",
-    IC,
 )
 
 # --- result ------------------------------------------------------------------------------------------
-RESULT_CUE = re.compile(
+RESULT_CUE = ci(
     r"\b(?:went|go(?:es)?|gone) (?:up|down|from)\b|\b(?:increas|decreas|reduc|sav|improv|dropp|grew|grow|"
     r"cut|cutting|lower|rais|boost|lift|doubl|tripl|halv|shrank|shrunk|climb|fell|fall|jump|declin|recover|"
     r"eliminat|prevent|avoid|caught|catch|land|shipp|launch|deliver|hit|beat|exceed|achiev|gain|won|win|"
     r"freed|free|resolv|mitigat|restor|retain|outperform|match|result|end(?:ed)? up)\w*"
+    r"|\b(?:was|were|is|are|went|came|got|took [\w-]+(?: [\w-]+)?|brought [\w-]+(?: [\w-]+)?) (?:up|down|back)\b"
+    r"|\bfrom\s+\S+\s+(?:down |up )?to\s+\S*\d|\bback to\b|\bwent away\b|\bwithin\b|\bretir\w+|\bfinished\b|"
+    r"\breports?\b|\bcomplain\w*|\bon schedule\b|\bon track\b|\bnormal\b|\bstopped\b|\bfixed\b|\bpatched\b"
     r"|\b(?:outcome|impact|net effect|bottom line|in the end|by the end|afterwards|since then|as a result|"
     r"ended with|came in at|fewer|more than|less than|lift|uplift|savings|reduction|improvement|drop|"
     r"on time|under budget|zero|no more)\b",
-    IC,
 )
-VAGUE_RESULT = re.compile(
+VAGUE_RESULT = ci(
     r"\b(?:it )?(?:went|worked out|turned out) (?:well|fine|great|ok|okay)\b|\bthe team was (?:happy|proud|pleased)\b"
     r"|\b(?:significant|big|huge|major|real|great|meaningful|noticeable) (?:improvement|impact|win|difference|gains?)\b"
-    r"|\beveryone was happy\b|\bwas a success\b|\bsuccessful(?:ly)?\b|\bpaid off\b|\bon time\b",
-    IC,
+    r"|\beveryone was happy\b|\bwas a success\b|\bsuccessful(?:ly)?\b|\bpaid off\b|\bon time\b"
+    r"|\bwent (?:back )?to normal\b|\bon schedule\b|\b(?:was|were) (?:good|great|positive|fine|better|solid)\b"
+    r"|\bseemed to (?:like|love|work|help)\b|\bwent away\b|\bcame back\b|\bstopped complaining\b"
+    r"|\bgot (?:patched|fixed|resolved|pushed|delayed|shipped)\b|\b(?:people|users|customers) (?:liked|loved)\b"
+    r"|\bit worked\b|\b(?:much|far|a lot) (?:more robust|better|faster|cheaper)\b|\bwas relieved\b|\bwere relieved\b",
 )
-NUMBER_SOURCE = re.compile(
+NUMBER_SOURCE = ci(
     r"\bmeasur\w+|\ba/?b[- ]?test\w*|\bab test\w*|\bexperiment\w*|\bhold-?out\b|\bheld-?out\b|\baccording to\b|"
     r"\bdashboards?\b|\b(?:from|in|per) (?:the |our )?(?:logs?|telemetry|metrics?|billing|invoices?|finance|"
     r"incident tracker|pager(?:duty)? data|postmortems?|survey|audit|eval(?:uation)?s?|dashboard|data warehouse|"
@@ -161,20 +164,18 @@ NUMBER_SOURCE = re.compile(
     r"\bcame from\b|\bsourced from\b|\bpulled (?:the|from)\b|\bcompared (?:against|to|with)\b|\bfinance (?:team )?"
     r"(?:confirmed|signed off)\b|\b(?:billing|cost) (?:data|report|dashboard)\b|\bon-?call (?:data|logs|records)\b|"
     r"\bincident (?:count|log|data|records)\b|\bwe (?:logged|instrumented)\b|\bquarterly review\b",
-    IC,
 )
 
 # --- driver ------------------------------------------------------------------------------------------
-STRUCTURE = re.compile(
+STRUCTURE = ci(
     r"\b(?:templates?|process(?:es)?|polic(?:y|ies)|playbooks?|runbooks?|standards?|frameworks?|checklists?|"
     r"rubrics?|guidelines?|gates?|rotations?|rules?|defaults?|patterns?|practices?|rituals?|design[- ]docs?|rfcs?|"
     r"paved road|golden path|librar(?:y|ies)|platform|tooling|ci checks?|linters?|eval suites?|review(?:s| board)?|"
     r"requirements?|contracts?|sign-?off|checkpoints?|kill criteria|criteria|council|forum|program|curriculum|"
     r"onboarding|guardrails?|alerts?|alerting|monitors?|monitoring|canar(?:y|ies)|tests?|validation|checks?|"
     r"dashboards?|slos?|budget|mechanism|system)\b",
-    IC,
 )
-LASTING = re.compile(
+LASTING = ci(
     r"\b(?:became|become|becomes|now|still|adopted|adopt|every (?:team|launch|project|model|release|bet|"
     r"review|quarter|change|new)|all (?:teams|launches|projects|models|releases)|other teams|(?:two|three|four|"
     r"several|many|\d+) other (?:teams|bets|projects|orgs|launches)|org-?wide|across the (?:org|company)|"
@@ -183,17 +184,15 @@ LASTING = re.compile(
     r"required for|requires|baked into|part of (?:how|our|the)|the way (?:we|our)|how (?:we|our org|the org)|"
     r"permanent|made (?:\w+ )?(?:impossible|mandatory)|can(?:no|')t happen again|never (?:happened|recurred) again|"
     r"class of)\b",
-    IC,
 )
-CONSEQUENCE = re.compile(
+CONSEQUENCE = ci(
     r"\b(?:freed|free(?:s|ing)? up|which (?:let|meant|allowed|enabled|gave|unblocked|saved|helped)|let us|allowed us|"
     r"enabled|unblocked|unlocked|meant (?:that|we)|downstream|second[- ]order|knock-on|beyond (?:the|this)|"
     r"bigger picture|trust|credibility|roadmap|morale|relationship|goodwill|reputation|so (?:the|our) (?:team|org))\b",
-    IC,
 )
 
 # --- reflection --------------------------------------------------------------------------------------
-REFLECTION_CUE = re.compile(
+REFLECTION_CUE = ci(
     r"\blooking back\b|\bin hindsight\b|\bin retrospect\b|\bwith hindsight\b|\bhindsight\b"
     r"|\bif I (?:did|ran|had|could|were|was|do) (?:(?:to )?do )?(?:it|this|that) (?:again|over)\b"
     r"|\bif I (?:did|ran|could do|do|had to do) (?:it|this|that|the project|the whole thing) (?:again|over)\b"
@@ -205,9 +204,8 @@ REFLECTION_CUE = re.compile(
     r"|\blesson(?:s)? (?:I |I've |we )?(?:learned|took|learnt)\b|\bthe lesson\b|\bI learned\b|\bI learnt\b"
     r"|\bknowing what I know\b|\bmy mistake\b|\bI underestimated\b|\bI missed\b|\btook responsibility\b"
     r"|\bwhat I took away\b|\bmy takeaway\b|\bthe takeaway\b|\bI now (?:always|insist|push|ask|require|start|make)\b",
-    IC,
 )
-GENERIC_REFLECTION = re.compile(
+GENERIC_REFLECTION = ci(
     r"\b(?:communicat\w*|over-?communicat\w*) (?:more|better|earlier|sooner|more clearly|proactively)\b"
     r"|\bcommunicat\w* more\b|\bbe (?:a )?(?:better|more careful|more proactive|faster|smarter|more patient)\b"
     r"|\b(?:been|be) (?:more|a bit more|a little more) (?:careful|proactive|vocal|patient|decisive|thoughtful|"
@@ -218,16 +216,13 @@ GENERIC_REFLECTION = re.compile(
     r"|\binvolve(?:d)? (?:people|stakeholders|everyone|others) (?:earlier|sooner|more)\b|\bbe more careful\b"
     r"|\bI['’]?d be better\b|\bspeak(?:ing)? up (?:more|earlier|sooner)\b|\bsome things differently\b"
     r"|\bthings (?:a bit |a little )?differently\b",
-    IC,
 )
-ACCOUNTABILITY = re.compile(
+ACCOUNTABILITY = ci(
     r"\btook responsibility\b|\bmy mistake\b|\bI underestimated\b|\bI missed\b|\bI was wrong\b|\bowned (?:the|my) mistake\b",
-    IC,
 )
-CONCRETE = re.compile(
+CONCRETE = ci(
     r"\b(?:instead of|rather than|before|upfront|up front|in the (?:design doc|rfc|kickoff|first week)|as an? |"
     r"written|wrote|doc|rfc|contract|analysis|threshold|metric|criteria|checkpoint|test|eval|gate|review|"
     r"budget|ratio|deadline|sla|slo|slice|baseline|dashboard|alert|canary|rollout|flag|pilot|prototype|"
     r"spike|interview|pairing|1:1|one-on-one|week|month|day|sprint|quarter)\b",
-    IC,
 )

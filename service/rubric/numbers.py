@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from service.rubric.fold import ci, fold
+
 Kind = Literal["measure", "people", "date", "duration"]
 
 _SMALL = (
@@ -41,25 +43,27 @@ _UNIT = (
     r"incidents?|pages?|launches?|wins?|models?|bets?|requests?|queries|tickets?|bugs?|dollars?|"
     r"GPUs?|nodes?|calls?|features?|items?|projects?|regressions?|outages?|alerts?|experiments?)))?)"
 )
-NUMBER = re.compile(
+NUMBER = ci(
     rf"(?<![\w\-./]){_APPROX}?(?:{_MONEY}|{_DIGITS}{_SUFFIX}|{_FRACTION}|{_MULTIPLE}|{_SPELLED}){_UNIT}(?![\w])",
-    re.IGNORECASE,
 )
-_PEOPLE = re.compile(
+_PEOPLE = ci(
     r"(?:people|persons?|engineers?|researchers?|folks|members?|reports?|PMs?|ICs?|teams?)$", re.IGNORECASE
 )
-_DURATION = re.compile(r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|quarters?|years?|sprints?)$", re.I)
-_TEAM_OF = re.compile(r"(?:team|group|org|squad|pod)\s+of\s*$|\b(?:led|managed)\s*$", re.IGNORECASE)
-_HIRING = re.compile(r"\b(?:hired|hire|promoted|onboarded|retained|grew)\b", re.IGNORECASE)
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
-_DATE_BEFORE = re.compile(
+_DURATION = ci(r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|quarters?|years?|sprints?)$")
+_TEAM_OF = ci(r"(?:team|group|org|squad|pod)\s+of\s*$|\b(?:led|managed)\s*$")
+_HIRING = ci(r"\b(?:hired|hire|promoted|onboarded|retained|grew)\b")
+_YEAR = ci(r"^(?:19|20)\d\d$")
+_DATE_BEFORE = ci(
     r"(?:\b(?:Q[1-4]|H[12]|FY|in|since|by|during|of|early|late|mid|January|February|March|April|May|June|July|"
     r"August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\s*)$",
-    re.IGNORECASE,
 )
 # "one" is mostly a pronoun ("the one we shipped", "no one"): it counts only with a unit after it.
-_BARE_ONE = re.compile(r"^(?:a|one)$", re.IGNORECASE)
-_ORDINAL_CONTEXT = re.compile(r"\b(?:the|its|our|their|his|her|my|a)\s*$", re.IGNORECASE)
+_APPROX_PREFIX = ci(r"^" + _APPROX)
+_SHORT_INT = re.compile(r"^\d{1,4}$")
+_COUNT_WORD = ci(r"^\d+$|^(?:" + _SMALL + r")$")
+_FRACTION_ONLY = ci(r"^(?:a|one|two)\s+(?:third|quarter)$")
+_BARE_ONE = ci(r"^(?:a|one)$")
+_ORDINAL_CONTEXT = ci(r"\b(?:the|its|our|their|his|her|my|a)\s*$")
 
 
 @dataclass(frozen=True)
@@ -70,35 +74,35 @@ class Quantity:
     kind: Kind
 
 
-def find_quantities(text: str, offset: int = 0) -> list[Quantity]:
+def find_quantities(text: str, offset: int = 0, low: str | None = None) -> list[Quantity]:
+    """`low`: `fold(text)` when the caller already has it."""
+    low = fold(text) if low is None else low
     out: list[Quantity] = []
-    for m in NUMBER.finditer(text):
-        raw = m.group().strip()
+    for m in NUMBER.finditer(low):
+        group = m.group()
+        raw = group.strip()
         if not raw or _BARE_ONE.match(raw):
             continue
-        head = raw.split()[0].lower()
-        if head in ("one", "a") and len(raw.split()) == 1:
-            continue
-        before = text[max(0, m.start() - 24) : m.start()]
-        core = re.sub(r"^" + _APPROX, "", raw, flags=re.IGNORECASE)
-        if re.match(r"^[$€£]", core):
-            kind: Kind = "measure"
-        elif (_YEAR.match(core) and not re.search(r"[%x$]", core)) or (
-            re.match(r"^\d", core) and _DATE_BEFORE.search(before) and re.match(r"^\d{1,4}$", core)
+        before = low[max(0, m.start() - 24) : m.start()]
+        core = _APPROX_PREFIX.sub("", raw)
+        kind: Kind
+        if core[:1] in "$€£":
+            kind = "measure"
+        elif _YEAR.match(core) or (
+            core[:1].isdigit() and _DATE_BEFORE.search(before) and _SHORT_INT.match(core)
         ):
             kind = "date"
-        elif (_PEOPLE.search(raw) and not _HIRING.search(text[max(0, m.start() - 40) : m.start()])) or (
-            _TEAM_OF.search(before) and re.match(r"^\d+$|^(?:" + _SMALL + r")$", core, re.IGNORECASE)
+        elif (_PEOPLE.search(raw) and not _HIRING.search(low[max(0, m.start() - 40) : m.start()])) or (
+            _TEAM_OF.search(before) and _COUNT_WORD.match(core)
         ):
             kind = "people"
         elif _DURATION.search(raw):
             kind = "duration"
         else:
             kind = "measure"
-        if re.match(r"^(?:a|one|two)\s+(?:third|quarter)$", core, re.I) and _ORDINAL_CONTEXT.search(before):
+        if _FRACTION_ONLY.match(core) and _ORDINAL_CONTEXT.search(before):
             continue
-        # Trim trailing space the optional groups may have taken.
-        start = offset + m.start() + (len(m.group()) - len(m.group().lstrip()))
+        start = m.start() + (len(group) - len(group.lstrip()))
         end = start + len(raw)
-        out.append(Quantity(start, end, raw, kind))
+        out.append(Quantity(offset + start, offset + end, text[start:end], kind))
     return out

@@ -8,18 +8,23 @@ so a sentence with no cue of its own continues the part before it.
 from __future__ import annotations
 
 from service.rubric import lexicon as lx
+from service.rubric.fold import ci
 from service.rubric.numbers import find_quantities
 from service.rubric.text import Sentence, split_sentences
 
+_SETUP_CUE = ci(
+    r"^(?:\W*)(?:context|background|the story|here['’]?s the story|some background|so the context)\b"
+)
 _ROLE_VERB = ("championed", "led", "owned", "ran", "managed", "had been", "was")
 
 
 def _flags(s: Sentence) -> dict[str, bool]:
-    t = s.text
+    t = s.low
     i_action = lx.I_ACTION.search(t)
     role_only = bool(i_action) and all(
         any(v in m.group().lower().split() for v in _ROLE_VERB) for m in lx.I_ACTION.finditer(t)
     )
+    result_cue = bool(lx.RESULT_CUE.search(t))
     measure = any(q.kind in ("measure", "duration") for q in s.quantities)
     return {
         "reflection": bool(lx.REFLECTION_CUE.search(t)),
@@ -28,8 +33,8 @@ def _flags(s: Sentence) -> dict[str, bool]:
         ),
         "structure": bool(lx.STRUCTURE.search(t) and lx.LASTING.search(t)),
         "consequence": bool(lx.CONSEQUENCE.search(t)),
-        "result": bool(lx.VAGUE_RESULT.search(t) or (lx.RESULT_CUE.search(t) and measure)),
-        "result_cue": bool(lx.RESULT_CUE.search(t)),
+        "result": bool(lx.VAGUE_RESULT.search(t) or (result_cue and measure)),
+        "result_cue": result_cue,
         "action": bool((i_action and not role_only) or lx.OTHERS_ACTION.search(t)),
         "role": role_only,
         "hypothetical": bool(lx.HYPOTHETICAL.search(t)),
@@ -84,17 +89,21 @@ def _apply_labels(sentences: list[Sentence], labels: list[tuple[int, str, str]])
 def _classify(sentences: list[Sentence]) -> None:
     leading = True
     previous = "situation"
-    for s in sentences:
+    for i, s in enumerate(sentences):
         if s.part == "injection":
             continue
         f = s.flags
+        if _SETUP_CUE.match(s.low):
+            s.part = previous = "situation"
+            leading = True
+            continue
         if f["reflection"]:
             part = "reflection"
         elif f["structure"] and not leading:
             part = "driver"
         elif f["tradeoff"]:
             part = "tradeoff"
-        elif f["result"] and not leading:
+        elif f["result"] and (not leading or i > 0):
             part = "result"
         elif f["action"]:
             part = "action"
@@ -106,7 +115,7 @@ def _classify(sentences: list[Sentence]) -> None:
             part = "situation"
         else:
             part = previous
-        if leading and part not in ("situation",):
+        if leading and part not in ("situation", "reflection"):
             leading = False
         s.part = part
         previous = part
@@ -115,9 +124,9 @@ def _classify(sentences: list[Sentence]) -> None:
 def segment(answer: str) -> list[Sentence]:
     sentences = split_sentences(answer)
     for s in sentences:
-        if lx.INJECTION.search(s.text):
+        if lx.INJECTION.search(s.low):
             s.part = "injection"
-        s.quantities = find_quantities(s.text, s.start)
+        s.quantities = find_quantities(s.text, s.start, s.low)
         s.flags = _flags(s)
     labels = _labels(sentences)
     if len({part for _, part, _ in labels}) >= 2 or any(style == "suffix" for _, _, style in labels):

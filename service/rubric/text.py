@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from service.rubric.fold import fold
 from service.rubric.models import Evidence
 from service.rubric.numbers import Quantity
 
@@ -27,6 +28,7 @@ class Sentence:
     start: int
     end: int
     text: str
+    low: str = ""
     part: str = "other"
     flags: dict[str, bool] = field(default_factory=dict)
     quantities: list[Quantity] = field(default_factory=list)
@@ -74,7 +76,7 @@ def split_sentences(answer: str) -> list[Sentence]:
         for s, e in _split_long(answer, a, b):
             s, e = _strip(answer, s, e)
             if e > s and WORD.search(answer, s, e):
-                sentences.append(Sentence(s, e, answer[s:e]))
+                sentences.append(Sentence(s, e, answer[s:e], fold(answer[s:e])))
     return sentences
 
 

@@ -6,11 +6,12 @@ import re
 from collections.abc import Callable
 
 from service.rubric.detectors import Context
+from service.rubric.fold import ci
 from service.rubric.models import Evidence, TrapResult
 
 IC = re.IGNORECASE
 
-_UPDATE_CONDITIONS = re.compile(
+_UPDATE_CONDITIONS = ci(
     r"\b(?:I(?:['’]d| would)(?: have)? (?:change|update|revisit|reverse|reconsider|switch|flip|back down|concede|"
     r"drop|walk back)|(?:change|update|revisit|reverse|reconsider) (?:my|our|the) (?:view|mind|position|call|"
     r"decision)|conditions? (?:under which|for)|if (?:the )?(?:data|numbers?|metrics?|results?|evals?|benchmarks?|"
@@ -18,9 +19,8 @@ _UPDATE_CONDITIONS = re.compile(
     r"exceeded|missed)|kill (?:criteria|switch)|exit criteria|tripwires?|revisit (?:it|the decision)|"
     r"agreed to revisit|would have been wrong|I was wrong|proved me wrong|if I(?:['’]m| was| am) wrong|"
     r"what would change my mind|change my mind|falsif\w+|checkpoint|rollback (?:plan|criteria|trigger))",
-    IC,
 )
-_OWN_KILL = re.compile(
+_OWN_KILL = ci(
     r"\bI\s+(?:(?:\w+ly|then|also|finally|personally|myself)\s+)?(?:made|called|killed|cancell?ed|stopped|"
     r"shut|pulled the plug|recommended (?:killing|stopping|cancell?ing|we (?:stop|kill|cancel))|proposed "
     r"(?:killing|stopping|cancell?ing|we (?:stop|kill|cancel))|decided to (?:kill|stop|cancel|shut|end|wind|sunset|"
@@ -28,9 +28,8 @@ _OWN_KILL = re.compile(
     r"|\bmy (?:own )?(?:call|decision|kill call)\b|\b(?:kill|stop) (?:call|decision) (?:was )?(?:mine|myself)\b"
     r"|\bcalled (?:the kill|it) myself\b|\bI\s+(?:wrote|sent|brought|took)\b[^.]{0,60}\b(?:kill|cancel|stop|"
     r"sunset|shut)",
-    IC,
 )
-_ESCALATION = re.compile(
+_ESCALATION = ci(
     r"\bescalat\w+|\braised (?:it|this|the|my|a)\b[^.]{0,60}\b(?:with|to)\b|\btook (?:it|this|the \w+) to\b|"
     r"\bflagged (?:it |this )?(?:to|with|for)\b|\bwent (?:to|over)\b[^.]{0,30}\b(?:head|skip|director|vp|"
     r"leadership|legal|policy|trust|safety|council|board|cto|ceo|manager)|\bblocked the (?:launch|release|rollout)\b|"
@@ -39,9 +38,8 @@ _ESCALATION = re.compile(
     r"\b(?:brought|pulled) in\b[^.]{0,40}\b(?:legal|policy|trust|safety|director|vp|leadership|privacy|council)\b|"
     r"\bno-?go\b|\bpaused the (?:launch|rollout|release)\b|\bstopped the (?:launch|rollout|release)\b|"
     r"\b(?:sign-?off|approval) from\b",
-    IC,
 )
-_STRUCTURAL_FIX = re.compile(
+_STRUCTURAL_FIX = ci(
     r"\b(?:so (?:that )?(?:it|this|the same|that class|that failure|no \w+) (?:can(?:no|')t|could(?:n't| not)|"
     r"won'?t|never)|made (?:\w+ )?(?:impossible|structurally)|class of (?:failure|bug|incident|error|regression)s?|"
     r"failure class|root cause|(?:added|built|introduced|wrote|created|set up|shipped|put in)\b[^.]{0,60}\b(?:gate|"
@@ -49,22 +47,19 @@ _STRUCTURAL_FIX = re.compile(
     r"circuit breaker|rollback|freshness|drift detector|dashboard|slo)s?|release[- ]gate|pre-?merge|blocking check|"
     r"now (?:blocks|fails|rejects|catches|runs|requires)|every (?:release|deploy|model|pipeline|run)\b[^.]{0,40}"
     r"\b(?:checks?|validat|runs|gated)|(?:process|policy|rule) change)\b",
-    IC,
 )
-_TRADE_RATIO = re.compile(
+_TRADE_RATIO = ci(
     r"\bfor every\b|\bin exchange for\b|\bin return for\b|\b(?:traded|trade|giving up|gave up|give up|accept(?:ed|ing)?)"
     r"\b[^.]{0,80}\b(?:for|to get|in exchange)\b[^.]{0,60}\d|\d[^.]{0,40}\b(?:for|in exchange for|against)\b[^.]{0,30}"
     r"\d|\bratio\b|\bwillingness[- ]to[- ]trade\b|\bper (?:dollar|query|request|user|point)\b|\bbreak-?even\b|"
     r"\bworth (?:\w+ )?(?:\$|\d)",
-    IC,
 )
-_SLOWNESS_COST = re.compile(
+_SLOWNESS_COST = ci(
     r"\bcost (?:us|the team|them|a|two|three|\d)|\b(?:we )?(?:lost|missed|slipped|delayed|gave up|sacrificed|"
     r"forwent|deferred)\b|\bdelay\w*|\bat the (?:cost|expense|price) of\b|\bthe price (?:was|of)\b|\bdownside\b|"
     r"\bslower\b|\bshipped (?:a |the )?(?:narrow|smaller|partial|limited|first|v1|mvp|scoped)|\bnarrow (?:win|launch|"
     r"version|slice)|\bfast (?:path|version) (?:also|would have)|\bwe (?:still )?shipped\b|\bship(?:ped)? (?:fast|now|"
     r"early)\b|\bopportunity cost\b|\bnot free\b|\bwasn'?t free\b",
-    IC,
 )
 _THEIR_GROWTH = re.compile(
     r"\b(?:they|he|she|the engineer|my mentee|the mentee|the junior|(?!(?:We|I|Our|The|Then|So|And|But|It|This|That|My)\b)[A-Z][a-z]+)\s+(?:\w+ly\s+)?(?:figured|found|"
@@ -77,33 +72,33 @@ _THEIR_GROWTH = re.compile(
     r"\bindependently\b|\bpromot\w+",
     re.UNICODE,
 )
-_ACTION_TAKEN = re.compile(
+_ACTION_TAKEN = ci(
     r"\bI\s+(?:(?:\w+ly|then|also|finally|formally|publicly)\s+)?(?:raised|wrote|proposed|refused|pushed|escalated|"
     r"brought|flagged|argued|objected|blocked|redesigned|prototyped|built|asked|requested|filed|presented|"
     r"declined|recommended|convinced|insisted|called|took|went|drafted|organi[sz]ed|ran|changed|added|reframed|"
     r"vetoed|stopped|paused|documented|spoke up|said no|showed|quantified|measured)\b",
-    IC,
 )
-_INACTION = re.compile(
+_INACTION = ci(
     r"\b(?:didn'?t|did not|never) (?:say|speak|raise|push|object|do) |\bkept (?:quiet|it to myself|my head down)|"
     r"\bwent along\b|\bstayed (?:quiet|silent)|\bfelt (?:uncomfortable|uneasy|bad|conflicted)",
-    IC,
 )
 
 
-def _find(ctx: Context, rx: re.Pattern[str], *, skip_hypothetical: bool = True) -> Evidence | None:
+def _find(
+    ctx: Context, rx: re.Pattern[str], *, skip_hypothetical: bool = True, folded: bool = True
+) -> Evidence | None:
     for s in ctx.usable:
         if skip_hypothetical and s.part == "reflection" and s.flags["hypothetical"]:
             continue
-        m = rx.search(s.text)
+        m = rx.search(s.low if folded else s.text)
         if m:
             return ctx.quote(s, (s.start + m.start(), s.start + m.end()))
     return None
 
 
-def _needs(rx: re.Pattern[str]) -> Callable[[Context], tuple[bool, Evidence | None]]:
+def _needs(rx: re.Pattern[str], *, folded: bool = True) -> Callable[[Context], tuple[bool, Evidence | None]]:
     def check(ctx: Context) -> tuple[bool, Evidence | None]:
-        found = _find(ctx, rx)
+        found = _find(ctx, rx, folded=folded)
         return found is None, found
 
     return check
@@ -121,14 +116,31 @@ def _update_conditions(ctx: Context) -> tuple[bool, Evidence | None]:
     return found is None, found
 
 
+_SOMEONE_ELSE_KILLED = ci(
+    r"\b(?:leadership|management|my (?:manager|boss|director|vp|skip[- ]level|lead)|our (?:manager|director|vp|"
+    r"cto|ceo|head of \w+)|the (?:vp|director|cto|ceo|exec(?:utive)?s?|org|company|committee|steering group)|"
+    r"(?:vp|director|head) of [\w&]+|they|someone)\b[^.;]{0,60}\b(?:killed|cancell?ed|shut|stopped|pulled|"
+    r"canned|scrapped|decided|made the call|said (?:it was time|to stop|we should stop)|called it|ended|wound)"
+    r"|\b(?:was|were|got|had been)\s+(?:\w+ly\s+)?(?:killed|cancell?ed|shut down|canned|scrapped|shelved)\b"
+)
+
+
+def _own_call(ctx: Context) -> tuple[bool, Evidence | None]:
+    mine = _find(ctx, _OWN_KILL)
+    if mine:
+        return False, mine
+    other = _find(ctx, _SOMEONE_ELSE_KILLED)
+    return other is not None, other
+
+
 TRAPS: dict[str, Callable[[Context], tuple[bool, Evidence | None]]] = {
     "contested_decision": _update_conditions,
-    "killed_own_project": _needs(_OWN_KILL),
+    "killed_own_project": _own_call,
     "research_vs_shipping": _needs(_SLOWNESS_COST),
     "safety_escalation": _needs(_ESCALATION),
     "quality_incident": _needs(_STRUCTURAL_FIX),
     "cost_negotiation": _needs(_TRADE_RATIO),
-    "mentoring": _needs(_THEIR_GROWTH),
+    "mentoring": _needs(_THEIR_GROWTH, folded=False),
     "ethical_pushback": _ethical,
 }
 

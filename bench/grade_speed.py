@@ -1,0 +1,76 @@
+"""How fast the deterministic grader is.
+
+1. Batch: answers graded per second in one process (the labeled cases, cycled to --count answers).
+2. Shell: wall time of one `stardrive grade FILE --json`, start-up included (median of --runs).
+
+    .venv/bin/python bench/grade_speed.py [--count 20000] [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def batch(count: int) -> float:
+    from service.catalog import get_catalog
+    from service.rubric import analyze
+
+    catalog = get_catalog()
+    items = []
+    for path in sorted((ROOT / "evals" / "cases").glob("*.jsonl")):
+        for line in path.read_text().splitlines():
+            if line.strip():
+                case = json.loads(line)
+                items.append((case["answer"], case["archetype"]))
+    if not items:
+        items = [((ROOT / "examples" / "killed_own_project_staff.txt").read_text(), "killed_own_project")]
+    work = [items[i % len(items)] for i in range(count)]
+    words = sum(len(a.split()) for a, _ in work) / len(work)
+    start = time.perf_counter()
+    for answer, archetype in work:
+        analyze(answer, archetype, catalog=catalog)
+    elapsed = time.perf_counter() - start
+    rate = count / elapsed
+    print(f"batch: {count} answers (mean {words:.0f} words) in {elapsed:.2f} s -> {rate:,.0f} answers/s")
+    return rate
+
+
+def shell(runs: int) -> float:
+    exe = ROOT / ".venv" / "bin" / "stardrive"
+    example = ROOT / "examples" / "killed_own_project_staff.txt"
+    cmd = [str(exe), "grade", str(example), "--archetype", "killed_own_project", "--json"]
+    subprocess.run(cmd, check=True, capture_output=True)  # warm the file cache once
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    median = statistics.median(times)
+    print(
+        f"shell: `stardrive grade FILE --json` median {median * 1000:.0f} ms, max {max(times) * 1000:.0f} ms ({runs} runs)"
+    )
+    return median
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    batch(args.count)
+    shell(args.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import app
+from service.config import REPO_ROOT
+
+STAFF = REPO_ROOT / "examples" / "killed_own_project_staff.txt"
+runner = CliRunner()
+
+
+def test_grade_json_from_file() -> None:
+    result = runner.invoke(app, ["grade", str(STAFF), "--archetype", "killed_own_project", "--json"])
+    assert result.exit_code == 0, result.output
+    grade = json.loads(result.stdout)
+    assert grade["level"] == "staff"
+    assert grade["grader"] == "builtin"
+    assert grade["trap"] == {"code": "ask_own_call", "hit": False}
+    assert set(grade["signals"]) >= {
+        "words",
+        "speaking_seconds",
+        "situation_seconds",
+        "i_count",
+        "we_count",
+        "numbers",
+    }
+
+
+def test_grade_from_stdin_prints_a_table() -> None:
+    result = runner.invoke(
+        app, ["grade", "-", "--archetype", "killed_own_project"], input="We cancelled it. The team moved on."
+    )
+    assert result.exit_code == 0, result.output
+    assert "Level:" in result.stdout and "weak" in result.stdout
+    assert "ask_own_call" in result.stdout
+
+
+def test_grade_jsonl_batch_keeps_ids_and_reports_bad_lines(tmp_path: Path) -> None:
+    batch = tmp_path / "batch.jsonl"
+    lines = [
+        {
+            "id": "a",
+            "archetype": "mentoring",
+            "question": "q",
+            "answer": "I asked questions and she figured it out.",
+        },
+        {"id": "b", "archetype": None, "question": "q", "answer": "We shipped it."},
+        {"id": "c", "archetype": "not_an_archetype", "answer": "x"},
+    ]
+    batch.write_text("\n".join(json.dumps(line) for line in lines) + "\nnot json\n")
+    result = runner.invoke(app, ["grade", "--jsonl", str(batch)])
+    assert result.exit_code == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a", "b", "c", None]
+    assert out[0]["archetype"] == "mentoring" and "level" in out[0]
+    assert out[1]["trap"] is None
+    assert "unknown archetype" in out[2]["error"]
+    assert "error" in out[3]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["grade", "/no/such/file"], "cannot read"),
+        (["grade", str(STAFF), "--archetype", "nope"], "unknown archetype"),
+        (["grade"], "give a file"),
+    ],
+)
+def test_grade_errors_are_clear(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_grade_does_not_import_litellm_or_fastapi() -> None:
+    code = (
+        "import sys; from service.cli import app; "
+        "sys.argv=['stardrive','grade',%r,'--json']\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', 'litellm' in sys.modules, 'fastapi' in sys.modules)"
+    ) % str(STAFF)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "LOADED False False" in out
