@@ -168,3 +168,17 @@ def eval_(
         console.print(f"[red]FAIL[/] {failure}")
     if result["failures"]:
         raise typer.Exit(code=1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Run the interview service with the web chat at /."""
+    import uvicorn
+
+    from service.api.app import create_app
+
+    typer.echo(f"stardrive is listening on http://{host}:{port}/  (Ctrl+C to stop)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")

@@ -33,3 +33,7 @@ class Conflict(StardriveError):
 
 class ModelError(StardriveError):
     pass
+
+
+class TooLarge(InputError):
+    """An answer or body over its size limit (HTTP 413)."""

@@ -5,3 +5,5 @@ import os
 # Never let a test reach the network for litellm's cost map, and keep respx able to see its calls.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("DISABLE_AIOHTTP_TRANSPORT", "True")
+
+pytest_plugins = ["tests.db_fixtures"]

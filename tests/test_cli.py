@@ -81,9 +81,9 @@ def test_grade_errors_are_clear(args: list[str], message: str) -> None:
 def test_grade_does_not_import_litellm_or_fastapi() -> None:
     code = (
         "import sys; from service.cli import app; "
-        "sys.argv=['stardrive','grade',%r,'--json']\n"
+        f"sys.argv=['stardrive','grade',{str(STAFF)!r},'--json']\n"
         "try:\n    app()\nexcept SystemExit:\n    pass\n"
         "print('LOADED', 'litellm' in sys.modules, 'fastapi' in sys.modules)"
-    ) % str(STAFF)
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "LOADED False False" in out

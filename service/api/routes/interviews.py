@@ -1,0 +1,86 @@
+"""Interview routes: thin; the work is in engine.py."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+
+from fastapi import APIRouter, Header, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from service.api.deps import ServiceDep
+from service.api.schemas import AnswerCreate, InterviewCreate
+from service.report.debrief import Debrief
+from service.report.render import to_html, to_markdown
+
+router = APIRouter(prefix="/api/interviews", tags=["interviews"])
+
+
+@router.post("", status_code=201)
+async def create_interview(body: InterviewCreate, service: ServiceDep) -> dict[str, Any]:
+    return await service.start(
+        archetypes=list(body.archetypes or []) or None, count=body.count, model=body.model
+    )
+
+
+@router.get("/{interview_id}")
+async def get_interview(interview_id: str, service: ServiceDep) -> dict[str, Any]:
+    return await service.get(interview_id=interview_id)
+
+
+@router.post("/{interview_id}/answers", response_model=None)
+async def answer(
+    interview_id: str,
+    body: AnswerCreate,
+    request: Request,
+    service: ServiceDep,
+    idempotency_key: str | None = Header(default=None, max_length=200),
+) -> Response:
+    service.check_answer(body.text)
+    events = service.answer(interview_id=interview_id, text=body.text, idempotency_key=idempotency_key)
+    wants_json = "application/json" in request.headers.get(
+        "accept", ""
+    ) and "text/event-stream" not in request.headers.get("accept", "")
+    if wants_json:
+        turn: dict[str, Any] = {}
+        async for kind, data in events:
+            if kind == "turn":
+                turn = data
+        return JSONResponse(turn)
+    # Pull the first event before answering so 404/409 still leave as JSON errors, not as a broken stream.
+    first = await anext(events)
+    return EventSourceResponse(_sse(first, events), ping=15)
+
+
+async def _sse(
+    first: tuple[str, Any], rest: AsyncIterator[tuple[str, Any]]
+) -> AsyncIterator[ServerSentEvent]:
+    yield _event(first)
+    async for event in rest:
+        yield _event(event)
+
+
+def _event(event: tuple[str, Any]) -> ServerSentEvent:
+    kind, data = event
+    return ServerSentEvent(
+        event=kind, data=json.dumps(data) if kind == "turn" else json.dumps({"text": data})
+    )
+
+
+@router.post("/{interview_id}/finish")
+async def finish(interview_id: str, service: ServiceDep) -> Debrief:
+    return await service.finish(interview_id=interview_id)
+
+
+@router.get("/{interview_id}/debrief", response_model=None)
+async def debrief(
+    interview_id: str, service: ServiceDep, format: Literal["json", "md", "html"] = "json"
+) -> Debrief | Response:
+    report = await service.debrief(interview_id=interview_id)
+    if format == "md":
+        return PlainTextResponse(to_markdown(report), media_type="text/markdown; charset=utf-8")
+    if format == "html":
+        return HTMLResponse(to_html(report))
+    return report

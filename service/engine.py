@@ -1,0 +1,273 @@
+"""The interview service: ties the planner, the phrasing, the model and the store together.
+
+The candidate's turn is committed before the reply is produced and the reply when it is complete, so a
+broken stream never loses the candidate's words; a retry with the same Idempotency-Key returns the first
+reply (or finishes producing it) and adds nothing.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from service.catalog import ARCHETYPE_IDS, Catalog
+from service.config import Settings
+from service.errors import Conflict, InputError, ModelError, NotFound, TooLarge
+from service.interview.phrasing import Phrasing, phrase
+from service.interview.planner import Move, Turn, first_move, next_move
+from service.llm import Request, get_model
+from service.report.debrief import Debrief, build_debrief
+from service.rubric import analyze
+from service.store import crud
+from service.store.models import Interview
+from service.store.models import Turn as TurnRow
+
+Event = tuple[str, Any]
+
+
+def turn_json(t: TurnRow) -> dict[str, Any]:
+    return {
+        "index": t.index,
+        "role": t.role,
+        "text": t.text,
+        "move": t.move,
+        "code": t.code,
+        "archetype": t.archetype,
+        "degraded": t.degraded,
+    }
+
+
+def interview_json(i: Interview) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "status": i.status,
+        "archetypes": list(i.archetypes),
+        "model": i.model,
+        "turns": [turn_json(t) for t in sorted(i.turns, key=lambda t: t.index)],
+    }
+
+
+def _plain(turns: list[TurnRow]) -> list[Turn]:
+    return [
+        Turn(t.index, t.role, t.text, t.move, t.code, t.archetype)
+        for t in sorted(turns, key=lambda t: t.index)
+    ]
+
+
+class InterviewService:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        catalog: Catalog,
+        phrasing: Phrasing,
+    ) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.catalog = catalog
+        self.phrasing = phrasing
+
+    async def start(
+        self,
+        *,
+        archetypes: list[str] | None = None,
+        count: int | None = None,
+        model: str | None = None,
+        user_id: str | None = None,
+    ) -> dict[str, Any]:
+        chosen = self._choose_archetypes(archetypes, count)
+        model_name = model or self.settings.model
+        try:
+            get_model(model_name, self.settings)
+        except ModelError as exc:
+            raise InputError(str(exc)) from exc
+        seed = random.SystemRandom().randrange(2**31)
+        async with self.sessions() as session:
+            interview = await crud.create_interview(
+                session, archetypes=chosen, model=model_name, seed=seed, user_id=user_id
+            )
+            move = first_move(chosen)
+            text = phrase(
+                move, interview_id=interview.id, turn_index=0, catalog=self.catalog, phrasing=self.phrasing
+            )
+            await crud.add_turn(
+                session,
+                interview_id=interview.id,
+                role="interviewer",
+                text=text,
+                move="probe",
+                archetype=move.archetype,
+            )
+            loaded = await crud.get_interview(session, interview_id=interview.id)
+            assert loaded is not None
+            return interview_json(loaded)
+
+    def _choose_archetypes(self, archetypes: list[str] | None, count: int | None) -> list[str]:
+        if archetypes:
+            unknown = [a for a in archetypes if a not in ARCHETYPE_IDS]
+            if unknown:
+                raise InputError(f"unknown archetypes {unknown}; known: {', '.join(ARCHETYPE_IDS)}")
+            if len(set(archetypes)) != len(archetypes):
+                raise InputError("archetypes must not repeat")
+            return list(archetypes)
+        n = count if count is not None else self.settings.interview_archetype_count
+        if not 1 <= n <= len(ARCHETYPE_IDS):
+            raise InputError(f"count must be between 1 and {len(ARCHETYPE_IDS)}")
+        return random.SystemRandom().sample(list(ARCHETYPE_IDS), n)
+
+    async def get(self, *, interview_id: str, user_id: str | None = None) -> dict[str, Any]:
+        async with self.sessions() as session:
+            return interview_json(await self._load(session, interview_id, user_id))
+
+    async def _load(self, session: AsyncSession, interview_id: str, user_id: str | None) -> Interview:
+        interview = await crud.get_interview(session, interview_id=interview_id, user_id=user_id)
+        if interview is None:
+            raise NotFound(f"no interview {interview_id!r}")
+        return interview
+
+    def check_answer(self, text: str) -> str:
+        if len(text) > self.settings.max_answer_chars:
+            raise TooLarge(f"answer is {len(text)} characters; the limit is {self.settings.max_answer_chars}")
+        if not text.strip():
+            raise InputError("answer is empty")
+        return text
+
+    async def answer(
+        self, *, interview_id: str, text: str, idempotency_key: str | None = None, user_id: str | None = None
+    ) -> AsyncIterator[Event]:
+        """Events: ("token", str) while the reply is made, ("replace", str) if it is withdrawn, ("turn", dict)."""
+        self.check_answer(text)
+        async with self.sessions() as session:
+            interview = await self._load(session, interview_id, user_id)
+            turns = sorted(interview.turns, key=lambda t: t.index)
+            if idempotency_key:
+                earlier = await crud.find_turn_by_idempotency_key(
+                    session, interview_id=interview_id, key=idempotency_key
+                )
+                if earlier is not None:
+                    reply = next((t for t in turns if t.index == earlier.index + 1), None)
+                    if reply is not None:
+                        yield ("token", reply.text)
+                        yield ("turn", turn_json(reply))
+                        return
+                    async for event in self._reply(session, interview, turns):
+                        yield event
+                    return
+            if interview.status == "finished":
+                raise Conflict("this interview is finished")
+            if turns and turns[-1].role == "candidate":
+                if turns[-1].text != text:
+                    raise Conflict("the previous answer is still waiting for its reply; resend it to resume")
+                # The same words again after a broken stream: produce the missing reply, add nothing.
+                async for event in self._reply(session, interview, turns):
+                    yield event
+                return
+            grade = analyze(text, turns[-1].archetype if turns else None, catalog=self.catalog)
+            row = await crud.add_turn(
+                session,
+                interview_id=interview_id,
+                role="candidate",
+                text=text,
+                archetype=turns[-1].archetype if turns else None,
+                grade=grade.model_dump(mode="json"),
+                idempotency_key=idempotency_key,
+            )
+            turns.append(row)
+            async for event in self._reply(session, interview, turns):
+                yield event
+
+    async def _bank(self, session: AsyncSession, user_id: str | None) -> list[tuple[str, str]]:
+        stories = await crud.list_stories(session, user_id=user_id)
+        return [(s.archetype, s.text) for s in stories]
+
+    async def _reply(
+        self, session: AsyncSession, interview: Interview, turns: list[TurnRow]
+    ) -> AsyncIterator[Event]:
+        plain = _plain(turns)
+        move: Move = next_move(
+            interview.archetypes,
+            plain,
+            max_pushbacks=self.settings.max_pushbacks_per_archetype,
+            bank=await self._bank(session, interview.user_id),
+        )
+        index = plain[-1].index + 1
+        builtin = phrase(
+            move,
+            interview_id=interview.id,
+            turn_index=index,
+            catalog=self.catalog,
+            phrasing=self.phrasing,
+            asked={t.text for t in plain if t.role == "interviewer"},
+            last_answer=plain[-1].text,
+        )
+        model = get_model(interview.model, self.settings)
+        chunks: list[str] = []
+        degraded = False
+        try:
+            async for chunk in model.stream(Request(messages=[], builtin=builtin)):
+                chunks.append(chunk)
+                yield ("token", chunk)
+        except ModelError:
+            degraded = True
+        text = "".join(chunks).strip()
+        if degraded or not text:
+            degraded = degraded or not text
+            text = builtin
+            yield ("replace", text)
+        row = await crud.add_turn(
+            session,
+            interview_id=interview.id,
+            role="interviewer",
+            text=text,
+            move=move.kind,
+            code=move.code,
+            archetype=move.archetype,
+            degraded=degraded,
+        )
+        if move.kind == "wrap_up":
+            await self._finish(session, interview.id, interview.user_id)
+        yield ("turn", turn_json(row))
+
+    async def _finish(self, session: AsyncSession, interview_id: str, user_id: str | None) -> Debrief:
+        interview = await self._load(session, interview_id, user_id)
+        debrief = build_debrief(
+            interview_id=interview.id,
+            model=interview.model,
+            archetypes=interview.archetypes,
+            turns=_plain(list(interview.turns)),
+            catalog=self.catalog,
+        )
+        if interview.status != "finished":
+            await crud.finish_interview(
+                session, interview_id=interview.id, debrief=debrief.model_dump(mode="json")
+            )
+        return debrief
+
+    async def finish(self, *, interview_id: str, user_id: str | None = None) -> Debrief:
+        async with self.sessions() as session:
+            interview = await self._load(session, interview_id, user_id)
+            if interview.status == "finished" and interview.debrief:
+                return Debrief.model_validate(interview.debrief)
+            return await self._finish(session, interview_id, user_id)
+
+    async def debrief(self, *, interview_id: str, user_id: str | None = None) -> Debrief:
+        async with self.sessions() as session:
+            interview = await self._load(session, interview_id, user_id)
+            if interview.debrief:
+                return Debrief.model_validate(interview.debrief)
+            return build_debrief(
+                interview_id=interview.id,
+                model=interview.model,
+                archetypes=interview.archetypes,
+                turns=_plain(list(interview.turns)),
+                catalog=self.catalog,
+            )
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,127 @@
+"""The builtin interviewer: words a move from `prompts/phrasing.yaml`, quoting the candidate where it helps.
+
+Deterministic for a given interview id and turn index (so a replayed interview reads the same), and it
+never asks the same question twice in one interview.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Collection
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from service.catalog import PUSHBACK_CODES, Catalog
+from service.errors import CatalogError
+from service.interview.planner import Move
+from service.rubric import Grade
+
+# Which part's evidence holds the words worth quoting back, per pushback code.
+_QUOTE_PART = {
+    "ask_tradeoff": "tradeoff",
+    "ask_first_person": "action",
+    "ask_number": "result",
+    "ask_reflection": "reflection",
+    "ask_own_call": "action",
+    "ask_trade_ratio": "tradeoff",
+    "ask_action_taken": "action",
+}
+_WE = re.compile(r"\b(?:we|the team|our team|leadership|my manager|they)\b[^,.;:!?]{3,60}", re.IGNORECASE)
+
+
+class Variants(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    plain: list[str]
+    quoted: list[str] = []
+
+
+class Phrasing(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: int
+    transitions: list[str]
+    wrap_up: list[str]
+    pushbacks: dict[str, Variants]
+
+
+@lru_cache
+def load_phrasing(prompts_dir: Path) -> Phrasing:
+    path = prompts_dir / "phrasing.yaml"
+    try:
+        phrasing = Phrasing.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except Exception as exc:
+        raise CatalogError(f"{path}: {exc}") from exc
+    missing = set(PUSHBACK_CODES) - set(phrasing.pushbacks)
+    if missing:
+        raise CatalogError(f"{path}: pushbacks: no wording for {sorted(missing)}")
+    return phrasing
+
+
+def _short_quote(grade: Grade | None, code: str, answer: str) -> str | None:
+    part = _QUOTE_PART.get(code)
+    if grade is None or part is None:
+        return None
+    for ev in grade.parts[part].evidence:
+        text = ev.quote
+        if code in ("ask_first_person", "ask_own_call"):
+            m = _WE.search(text)
+            if not m:
+                continue
+            text = m.group()
+        words = text.split()
+        if len(words) < 3:
+            continue
+        return " ".join(words[:12]).rstrip(",;:.!?—-")
+    return None
+
+
+def _number(grade: Grade | None) -> str | None:
+    if grade is None:
+        return None
+    for ev in grade.parts["result"].evidence:
+        for n in grade.signals.numbers:
+            if n in ev.quote:
+                return n
+    return grade.signals.numbers[0] if grade.signals.numbers else None
+
+
+def phrase(
+    move: Move,
+    *,
+    interview_id: str,
+    turn_index: int,
+    catalog: Catalog,
+    phrasing: Phrasing,
+    asked: Collection[str] = (),
+    last_answer: str = "",
+) -> str:
+    """The interviewer's words for `move`; `asked` holds the questions already asked (never repeated)."""
+    rng = random.Random(f"{interview_id}:{turn_index}")
+    options: list[str]
+    if move.kind == "probe":
+        assert move.archetype is not None
+        probes = catalog.archetype(move.archetype).probes
+        frames = phrasing.transitions if turn_index > 0 else ["{probe}"]
+        options = [f.format(probe=p) for p in probes for f in frames]
+    elif move.kind == "wrap_up":
+        options = list(phrasing.wrap_up)
+    else:
+        assert move.code is not None
+        variants = phrasing.pushbacks[move.code]
+        options = []
+        quote = _short_quote(move.grade, move.code, last_answer)
+        number = _number(move.grade)
+        for template in variants.quoted:
+            if "{number}" in template and number:
+                options.append(template.format(number=number))
+            elif "{quote}" in template and quote:
+                options.append(template.format(quote=quote))
+        if not options:
+            options = list(variants.plain)
+        else:
+            options += [o for o in variants.plain if rng.random() < 0.3]
+    fresh = [o for o in options if o not in asked] or options
+    return rng.choice(fresh)

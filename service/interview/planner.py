@@ -1,0 +1,102 @@
+"""Pick the interviewer's next move from the transcript so far. Pure: no I/O, no clock, no randomness.
+
+After each answer the planner grades the candidate's answers to the current archetype *together* (a
+follow-up that supplies the missing number closes `ask_number`), then asks the most important open
+pushback not yet asked for this archetype, up to `max_pushbacks`; otherwise the next archetype's probe;
+otherwise the wrap-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from service.rubric import Grade, analyze, project_fingerprint
+
+MoveKind = Literal["probe", "pushback", "wrap_up"]
+
+
+@dataclass(frozen=True)
+class Turn:
+    index: int
+    role: Literal["interviewer", "candidate"]
+    text: str
+    move: str | None = None
+    code: str | None = None
+    archetype: str | None = None
+
+
+@dataclass(frozen=True)
+class Move:
+    kind: MoveKind
+    archetype: str | None
+    code: str | None = None
+    grade: Grade | None = None  # the combined grade that led to this move
+
+
+def answers_for(turns: Sequence[Turn], archetype: str) -> list[str]:
+    """The candidate's answers to one archetype: every candidate turn after a question about it."""
+    out: list[str] = []
+    current: str | None = None
+    for t in turns:
+        if t.role == "interviewer":
+            current = t.archetype
+        elif current == archetype:
+            out.append(t.text)
+    return out
+
+
+def current_archetype(turns: Sequence[Turn]) -> str | None:
+    for t in reversed(turns):
+        if t.role == "interviewer" and t.move in ("probe", "pushback"):
+            return t.archetype
+    return None
+
+
+def asked_codes(turns: Sequence[Turn], archetype: str) -> list[str]:
+    return [t.code for t in turns if t.move == "pushback" and t.archetype == archetype and t.code]
+
+
+def other_fingerprints(
+    turns: Sequence[Turn], archetype: str, bank: Iterable[tuple[str, str]] = ()
+) -> list[frozenset[str]]:
+    """Fingerprints of answers about *other* archetypes: this interview's, and story-bank (archetype, text)."""
+    prints = []
+    for other in {t.archetype for t in turns if t.archetype and t.archetype != archetype}:
+        text = " ".join(answers_for(turns, other))
+        if text.strip():
+            prints.append(project_fingerprint(text))
+    prints += [project_fingerprint(text) for arch, text in bank if arch != archetype and text.strip()]
+    return prints
+
+
+def first_move(archetypes: Sequence[str]) -> Move:
+    return Move(kind="probe", archetype=archetypes[0])
+
+
+def next_move(
+    archetypes: Sequence[str],
+    turns: Sequence[Turn],
+    *,
+    max_pushbacks: int = 2,
+    bank: Iterable[tuple[str, str]] = (),
+) -> Move:
+    archetype = current_archetype(turns)
+    if archetype is None:
+        return first_move(archetypes)
+    combined = analyze(
+        "\n\n".join(answers_for(turns, archetype)),
+        archetype,
+        earlier=other_fingerprints(turns, archetype, bank),
+    )
+    asked = asked_codes(turns, archetype)
+    if len(asked) < max_pushbacks:
+        open_codes = [c for c in combined.pushbacks if c not in asked]
+        if open_codes:
+            return Move(kind="pushback", archetype=archetype, code=open_codes[0], grade=combined)
+    probed = {t.archetype for t in turns if t.move == "probe"}
+    for nxt in archetypes:
+        if nxt not in probed:
+            return Move(kind="probe", archetype=nxt, grade=combined)
+    return Move(kind="wrap_up", archetype=None, grade=combined)

@@ -1,0 +1,204 @@
+"""Async reads and writes over the store's tables. Every function that writes commits.
+
+`user_id=None` on a read means "any user"; pass a user id to see only that user's rows.
+After a `Conflict` the session has been rolled back, which expires every object it holds:
+load them again before use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypedDict, Unpack
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from service.errors import Conflict, NotFound
+from service.store.models import Interview, Move, Role, Story, Turn, utcnow
+
+# --- interviews and turns ---------------------------------------------------------------------
+
+
+async def create_interview(
+    session: AsyncSession,
+    *,
+    archetypes: Sequence[str],
+    model: str,
+    seed: int,
+    user_id: str | None = None,
+) -> Interview:
+    interview = Interview(
+        status="active", archetypes=list(archetypes), model=model, seed=seed, user_id=user_id, turns=[]
+    )
+    session.add(interview)
+    await session.commit()
+    return interview
+
+
+async def get_interview(
+    session: AsyncSession, *, interview_id: str, user_id: str | None = None
+) -> Interview | None:
+    """The interview with its turns in order, or None (also when it belongs to another user)."""
+    query = (
+        select(Interview)
+        .where(Interview.id == interview_id)
+        .options(selectinload(Interview.turns))
+        .execution_options(populate_existing=True)
+    )
+    if user_id is not None:
+        query = query.where(Interview.user_id == user_id)
+    return (await session.scalars(query)).one_or_none()
+
+
+async def add_turn(
+    session: AsyncSession,
+    *,
+    interview_id: str,
+    role: Role,
+    text: str,
+    move: Move | None = None,
+    code: str | None = None,
+    archetype: str | None = None,
+    degraded: bool = False,
+    grade: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    usage: dict[str, Any] | None = None,
+) -> Turn:
+    """Append a turn (indexes count from 0). Raises NotFound for an unknown interview, and Conflict
+    when another turn took the same index meanwhile or the idempotency key was already used."""
+    if await session.get(Interview, interview_id) is None:
+        raise NotFound(f"interview {interview_id} not found")
+    last = await session.scalar(select(func.max(Turn.index)).where(Turn.interview_id == interview_id))
+    turn = Turn(
+        interview_id=interview_id,
+        index=0 if last is None else last + 1,
+        role=role,
+        text=text,
+        move=move,
+        code=code,
+        archetype=archetype,
+        degraded=degraded,
+        grade=grade,
+        idempotency_key=idempotency_key,
+        usage=usage,
+    )
+    session.add(turn)
+    try:
+        await session.commit()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise Conflict(
+            f"interview {interview_id}: turn {turn.index} or idempotency key {idempotency_key!r} "
+            "was taken by another request"
+        ) from exc
+    return turn
+
+
+async def find_turn_by_idempotency_key(session: AsyncSession, *, interview_id: str, key: str) -> Turn | None:
+    query = select(Turn).where(Turn.interview_id == interview_id, Turn.idempotency_key == key)
+    return (await session.scalars(query)).one_or_none()
+
+
+async def turns_after(session: AsyncSession, *, interview_id: str, index: int) -> list[Turn]:
+    """The turns of an interview whose index is greater than `index`, in order."""
+    query = select(Turn).where(Turn.interview_id == interview_id, Turn.index > index).order_by(Turn.index)
+    return list(await session.scalars(query))
+
+
+async def finish_interview(session: AsyncSession, *, interview_id: str, debrief: dict[str, Any]) -> Interview:
+    """Mark it finished and cache its debrief. Finishing again replaces the debrief, keeps finished_at."""
+    interview = await get_interview(session, interview_id=interview_id)
+    if interview is None:
+        raise NotFound(f"interview {interview_id} not found")
+    interview.status = "finished"
+    interview.finished_at = interview.finished_at or utcnow()
+    interview.debrief = debrief
+    await session.commit()
+    return interview
+
+
+# --- the story bank ---------------------------------------------------------------------------
+
+
+class StoryFields(TypedDict, total=False):
+    """The fields `update_story` may change."""
+
+    title: str
+    archetype: str
+    project: str
+    year: int | None
+    text: str
+    grade: dict[str, Any] | None
+
+
+_STORY_FIELDS = frozenset(StoryFields.__annotations__)
+
+
+async def create_story(
+    session: AsyncSession,
+    *,
+    title: str,
+    archetype: str,
+    project: str,
+    text: str,
+    year: int | None = None,
+    grade: dict[str, Any] | None = None,
+    user_id: str | None = None,
+) -> Story:
+    now = utcnow()
+    story = Story(
+        title=title,
+        archetype=archetype,
+        project=project,
+        text=text,
+        year=year,
+        grade=grade,
+        user_id=user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(story)
+    await session.commit()
+    return story
+
+
+async def get_story(session: AsyncSession, *, story_id: str, user_id: str | None = None) -> Story | None:
+    query = select(Story).where(Story.id == story_id)
+    if user_id is not None:
+        query = query.where(Story.user_id == user_id)
+    return (await session.scalars(query)).one_or_none()
+
+
+async def list_stories(session: AsyncSession, *, user_id: str | None = None) -> list[Story]:
+    """Stories, oldest first."""
+    query = select(Story).order_by(Story.created_at, Story.id)
+    if user_id is not None:
+        query = query.where(Story.user_id == user_id)
+    return list(await session.scalars(query))
+
+
+async def update_story(
+    session: AsyncSession, *, story_id: str, user_id: str | None = None, **fields: Unpack[StoryFields]
+) -> Story | None:
+    """Change the given fields; None when there is no such story (for this user)."""
+    unknown = fields.keys() - _STORY_FIELDS
+    if unknown:
+        raise TypeError(f"update_story: unknown fields {sorted(unknown)}")
+    story = await get_story(session, story_id=story_id, user_id=user_id)
+    if story is None:
+        return None
+    for name, value in fields.items():
+        setattr(story, name, value)
+    await session.commit()
+    return story
+
+
+async def delete_story(session: AsyncSession, *, story_id: str, user_id: str | None = None) -> bool:
+    story = await get_story(session, story_id=story_id, user_id=user_id)
+    if story is None:
+        return False
+    await session.delete(story)
+    await session.commit()
+    return True
