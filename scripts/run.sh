@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Set up, then run the main job: grade the seed's Staff-level example answer.
+# Set up, then start the interview service (offline, builtin interviewer) with the web chat.
+# HOST/PORT override the defaults; STARDRIVE_* variables configure the rest (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/stardrive grade examples/killed_own_project_staff.txt --archetype killed_own_project \
-  --question "Tell me about a time you killed a project that you had been championing."
+exec .venv/bin/stardrive serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}"

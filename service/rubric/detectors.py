@@ -206,24 +206,30 @@ _FILLER = frozenset(
 def action(ctx: Context) -> tuple[PartGrade, int, int]:
     """Returns the verdict, the load-bearing "I" count and the "we / the team" action count."""
     mine: list[Evidence] = []
+    chained = 0
     minor: list[Evidence] = []
     others: list[Evidence] = []
     for s in ctx.usable:
         if s.part == "reflection" and s.flags["hypothetical"]:
             continue
         lead = s.part == "situation" and s.flags["role"]
-        for m in lx.I_ACTION.finditer(s.low):
-            if lead or _hypothetical_before(s.text, m.start()):
-                continue
+        found = [
+            m for m in lx.I_ACTION.finditer(s.low) if not lead and not _hypothetical_before(s.text, m.start())
+        ]
+        for m in found:
             mine.append(ctx.quote(s, (s.start + m.start(), s.start + m.end())))
+        if found:
+            chained += len(lx.I_CHAINED.findall(s.low, found[0].end()))
+        if s.part == "result":
+            continue  # "we landed three wins" reports the outcome; it is not the team taking the action
         for m in lx.OTHERS_ACTION.finditer(s.low):
             others.append(ctx.quote(s, (s.start + m.start(), s.start + m.end())))
         if lx.PASSIVE_DECISION.search(s.low):
             others.append(ctx.quote(s))
         if not lx.I_ACTION.search(s.low) and lx.I_MINOR.search(s.low):
             minor.append(ctx.quote(s))
-    n_mine, n_others = len(_dedupe(mine)), len(_dedupe(others))
-    if (n_mine >= 2 and n_mine * 2 >= n_others) or (n_mine == 1 and n_others == 0 and not minor):
+    n_mine, n_others = len(mine) + chained, len(others)
+    if (n_mine >= 2 and n_mine * 2 >= n_others) or (n_mine >= 1 and n_mine >= n_others):
         return (
             PartGrade(verdict="met", evidence=_dedupe(mine)[:3], note="First-person load-bearing actions."),
             (n_mine),
@@ -263,12 +269,13 @@ def result(ctx: Context) -> tuple[PartGrade, list[Quantity]]:
     measured: list[tuple[Sentence, Quantity]] = []
     vague: list[Sentence] = []
     for s in ctx.usable:
-        if s.part in ("situation", "reflection", "tradeoff") and not (
-            s.part == "tradeoff" and s.flags["result"] and not lx.TRADEOFF_WORD.search(s.low)
-        ):
+        # A tradeoff-placed sentence without a trade-off cue of its own is a continuation: it may hold the outcome.
+        continuation = s.part == "tradeoff" and not s.flags["tradeoff"]
+        if s.part in ("situation", "reflection") or (s.part == "tradeoff" and not continuation):
             continue
         is_result = s.part == "result" or (
-            (s.flags["result_cue"] or s.flags["result"]) and s.part in ("action", "driver", "other")
+            (s.flags["result_cue"] or s.flags["result"])
+            and (s.part in ("action", "driver", "other") or continuation)
         )
         if not is_result:
             continue
@@ -286,6 +293,12 @@ def result(ctx: Context) -> tuple[PartGrade, list[Quantity]]:
     if vague:
         return PartGrade(
             verdict="partial", evidence=[ctx.quote(s) for s in vague[:2]], note="Outcome without a number."
+        ), []
+    # Something happened after the setup ("we cancelled it, the team moved on"): an outcome, unmeasured.
+    told = [s for s in ctx.usable if s.part in ("action", "driver", "other", "result")]
+    if len(told) >= 2:  # one lone action ("I pushed the fix.") says nothing of what came of it
+        return PartGrade(
+            verdict="partial", evidence=[ctx.quote(told[-1])], note="No clear outcome, and no number."
         ), []
     return PartGrade(verdict="missing", note="No outcome stated."), []
 

@@ -50,7 +50,9 @@ INJECTION = ci(
     r"|\b(?:every|all|each)\s+(?:six\s+)?parts?\s+(?:is\s+|are\s+|as\s+|should be\s+)?met\b"
     r"|\b(?:situation|trade-?off|action|result|driver|reflection|level)\s*[:=]\s*(?:met|staff|strong)\b"
     r"|\bmark(?:ed)?\s+(?:it|this|them|everything)?\s*(?:as\s+)?(?:met|staff)\b"
-    r"|\b(?:level|rating|score|verdict)\s+(?:is|should be|must be|=)\s+(?:staff|strong|10)\b",
+    r"|\b(?:level|rating|score|verdict)\s+(?:is|should be|must be|=)\s+(?:staff|strong|10)\b"
+    r"|\bcounts? as (?:a |an )?(?:met|staff|strong|clear|full)\b|\[\s*rubric\b|\brubric v?\d"
+    r"|\b(?:return|output|respond with) (?:level|json|\{)",
 )
 
 # --- trade-off ---------------------------------------------------------------------------------------
@@ -107,6 +109,8 @@ I_ACTION = ci(
     rf"\bI\s+(?:(?:had|have|then|also|personally|immediately|quickly|eventually|finally|first|actually|just|"
     rf"directly|explicitly|ultimately|deliberately|\w+ly)\s+){{0,2}}(?:{_LB_VERBS})\b",
 )
+# Verbs chained after one "I": "I made the kill call, explained the data, and took responsibility".
+I_CHAINED = ci(rf"(?:,|\band\b)\s+(?:then\s+|also\s+)?(?:{_LB_VERBS})\b")
 I_MINOR = ci(
     r"\bI\s+(?:(?:had|have|just|also|mostly|mainly|only)\s+)?(?:attended|was|were|helped|supported|watched|joined|"
     r"followed|felt|thought|noticed|saw|heard|agreed|listened|learned|knew|wanted|hoped|tried|participated|"
