@@ -73,7 +73,9 @@ async def test_migrate_twice_reaches_head_and_changes_nothing(database_url: str)
 
 async def test_concurrent_migrations_do_not_collide(database_url: str) -> None:
     if database_url.startswith("sqlite"):
-        pytest.skip("concurrent start-up is supported on PostgreSQL only (advisory lock); SQLite is single-process")
+        pytest.skip(
+            "concurrent start-up is supported on PostgreSQL only (advisory lock); SQLite is single-process"
+        )
     await asyncio.gather(*(migrate(database_url) for _ in range(3)))
     await migrate(database_url)
 
