@@ -19,6 +19,7 @@ import asyncio
 import ipaddress
 import json
 import os
+import random
 import shutil
 import socket
 import statistics
@@ -36,16 +37,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-ARCHETYPES = [
-    "contested_decision",
-    "killed_own_project",
-    "research_vs_shipping",
-    "safety_escalation",
-    "quality_incident",
-    "cost_negotiation",
-    "mentoring",
-    "ethical_pushback",
-]
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from service.catalog import ARCHETYPE_IDS  # noqa: E402
+
+ARCHETYPES = list(ARCHETYPE_IDS)
 
 WEAK = "We had a project that wasn't working out and we ended up cancelling it. The team moved on."
 MEDIUM = (
@@ -107,7 +103,7 @@ def stardrive_executable() -> str:
 
 
 @contextmanager
-def local_server() -> Iterator[str]:
+def local_server(workers: int = 1) -> Iterator[str]:
     """`stardrive serve` on a free loopback port over a temporary SQLite file; yields its base URL."""
     with tempfile.TemporaryDirectory(prefix="stardrive-load-") as tmp:
         port = free_port()
@@ -120,7 +116,16 @@ def local_server() -> Iterator[str]:
         log_path = Path(tmp) / "server.log"
         with log_path.open("wb") as log:
             proc = subprocess.Popen(
-                [stardrive_executable(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                [
+                    stardrive_executable(),
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(workers),
+                ],
                 env=env,
                 cwd=tmp,
                 stdout=log,
@@ -157,18 +162,29 @@ def wait_healthy(base: str, proc: subprocess.Popen[bytes], log_path: Path, timeo
 
 
 async def candidate(
-    client: httpx.AsyncClient, number: int, deadline: float, max_answers: int, sustain: bool, stats: Stats
+    client: httpx.AsyncClient,
+    number: int,
+    deadline: float,
+    max_answers: int,
+    sustain: bool,
+    stats: Stats,
+    think: float = 0.0,
 ) -> None:
     round_ = 0
     while time.monotonic() < deadline:
-        await one_interview(client, number + round_, deadline, max_answers, stats)
+        await one_interview(client, number + round_, deadline, max_answers, stats, think)
         round_ += 1
         if not sustain:
             return
 
 
 async def one_interview(
-    client: httpx.AsyncClient, number: int, deadline: float, max_answers: int, stats: Stats
+    client: httpx.AsyncClient,
+    number: int,
+    deadline: float,
+    max_answers: int,
+    stats: Stats,
+    think: float = 0.0,
 ) -> None:
     first = number % len(ARCHETYPES)
     second = (first + 1 + number // len(ARCHETYPES)) % len(ARCHETYPES)
@@ -191,6 +207,9 @@ async def one_interview(
         if time.monotonic() >= deadline:
             return
         text = ANSWERS[(number + i) % len(ANSWERS)]
+        if think:
+            # A person reads the question and types: spread it so candidates do not answer in lockstep.
+            await asyncio.sleep(think * random.uniform(0.5, 1.5))
         start = time.perf_counter()
         try:
             res = await client.post(
@@ -222,7 +241,13 @@ def percentiles(values: list[float]) -> dict[str, float | None]:
 
 
 async def run(
-    url: str, concurrency: int, duration: float, max_answers: int, sustain: bool, timeout: float
+    url: str,
+    concurrency: int,
+    duration: float,
+    max_answers: int,
+    sustain: bool,
+    timeout: float,
+    think: float = 0.0,
 ) -> Stats:
     stats = Stats()
     limits = httpx.Limits(max_connections=concurrency + 16, max_keepalive_connections=concurrency + 16)
@@ -231,7 +256,7 @@ async def run(
         res.raise_for_status()
         deadline = time.monotonic() + duration
         await asyncio.gather(
-            *(candidate(client, n, deadline, max_answers, sustain, stats) for n in range(concurrency))
+            *(candidate(client, n, deadline, max_answers, sustain, stats, think) for n in range(concurrency))
         )
     return stats
 
@@ -305,6 +330,13 @@ def main(argv: list[str] | None = None) -> int:
         "--sustain", action="store_true", help="start a new interview after each one, until --duration"
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="per-request timeout in seconds")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a candidate spends before each answer (default 0)",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes when starting one")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
     if args.concurrency < 1 or args.max_answers < 1 or args.duration <= 0:
@@ -313,7 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     def go(url: str, database: str) -> dict[str, Any]:
         start = time.perf_counter()
         stats = asyncio.run(
-            run(url, args.concurrency, args.duration, args.max_answers, args.sustain, args.timeout)
+            run(
+                url, args.concurrency, args.duration, args.max_answers, args.sustain, args.timeout, args.think
+            )
         )
         return report(stats, time.perf_counter() - start, args, url, database)
 
@@ -323,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--url must point at a loopback address, not {url}")
         result = go(url, "as configured on that server")
     else:
-        with local_server() as url:
+        with local_server(args.workers) as url:
             result = go(url, "SQLite, temporary file")
 
     if args.json:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -174,11 +175,20 @@ def eval_(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (grading is CPU-bound).")] = 1,
 ) -> None:
     """Run the interview service with the web chat at /."""
+    import asyncio
+
     import uvicorn
 
-    from service.api.app import create_app
+    from service.config import get_settings
+    from service.store.db import migrate
 
+    # Migrate once here so several workers do not race to create the schema.
+    asyncio.run(migrate(get_settings().database_url))
+    os.environ["STARDRIVE_MIGRATE_ON_START"] = "false"  # read by the workers this process spawns
     typer.echo(f"stardrive is listening on http://{host}:{port}/  (Ctrl+C to stop)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        "service.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
+    )

@@ -17,6 +17,7 @@ class Settings(BaseSettings):
 
     prompts_dir: Path = REPO_ROOT / "prompts"
     database_url: str = f"sqlite+aiosqlite:///{REPO_ROOT / 'data' / 'stardrive.db'}"
+    migrate_on_start: bool = True
 
     model: str = "builtin"
     api_base: str | None = None

@@ -8,8 +8,8 @@ reply (or finishes producing it) and adds nothing.
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,7 +21,6 @@ from service.interview.phrasing import Phrasing, phrase
 from service.interview.planner import Move, Turn, first_move, next_move
 from service.llm import Request, get_model
 from service.report.debrief import Debrief, build_debrief
-from service.rubric import analyze
 from service.store import crud
 from service.store.models import Interview
 from service.store.models import Turn as TurnRow
@@ -56,6 +55,17 @@ def _plain(turns: list[TurnRow]) -> list[Turn]:
         Turn(t.index, t.role, t.text, t.move, t.code, t.archetype)
         for t in sorted(turns, key=lambda t: t.index)
     ]
+
+
+@dataclass(frozen=True)
+class _Meta:
+    """What the reply path needs of an interview, read once so no session stays open."""
+
+    id: str
+    model: str
+    archetypes: list[str]
+    user_id: str | None
+    status: str
 
 
 class InterviewService:
@@ -140,72 +150,79 @@ class InterviewService:
     async def answer(
         self, *, interview_id: str, text: str, idempotency_key: str | None = None, user_id: str | None = None
     ) -> AsyncIterator[Event]:
-        """Events: ("token", str) while the reply is made, ("replace", str) if it is withdrawn, ("turn", dict)."""
+        """Events: ("token", str) while the reply is made, ("replace", str) if it is withdrawn, ("turn", dict).
+
+        Three short database sessions (read; commit the answer; commit the reply) so that no connection
+        is held while a model streams.
+        """
         self.check_answer(text)
         async with self.sessions() as session:
             interview = await self._load(session, interview_id, user_id)
             turns = sorted(interview.turns, key=lambda t: t.index)
-            if idempotency_key:
-                earlier = await crud.find_turn_by_idempotency_key(
-                    session, interview_id=interview_id, key=idempotency_key
-                )
-                if earlier is not None:
-                    reply = next((t for t in turns if t.index == earlier.index + 1), None)
-                    if reply is not None:
-                        yield ("token", reply.text)
-                        yield ("turn", turn_json(reply))
-                        return
-                    async for event in self._reply(session, interview, turns):
-                        yield event
+            meta = _Meta(
+                interview.id, interview.model, list(interview.archetypes), interview.user_id, interview.status
+            )
+            bank = await self._bank(session, interview.user_id)
+        plain = _plain(turns)
+        if idempotency_key:
+            earlier = next((t for t in turns if t.idempotency_key == idempotency_key), None)
+            if earlier is not None:
+                reply = next((t for t in turns if t.index == earlier.index + 1), None)
+                if reply is not None:
+                    yield ("token", reply.text)
+                    yield ("turn", turn_json(reply))
                     return
-            if interview.status == "finished":
-                raise Conflict("this interview is finished")
-            if turns and turns[-1].role == "candidate":
-                if turns[-1].text != text:
-                    raise Conflict("the previous answer is still waiting for its reply; resend it to resume")
-                # The same words again after a broken stream: produce the missing reply, add nothing.
-                async for event in self._reply(session, interview, turns):
+                # The first attempt died after saving the answer: make the missing reply now.
+                async for event in self._reply(meta, plain, self._plan(meta, plain, bank)):
                     yield event
                 return
-            grade = analyze(text, turns[-1].archetype if turns else None, catalog=self.catalog)
-            row = await crud.add_turn(
+        if meta.status == "finished":
+            raise Conflict("this interview is finished")
+        if plain and plain[-1].role == "candidate":
+            if plain[-1].text != text:
+                raise Conflict("the previous answer is still waiting for its reply; resend it to resume")
+            async for event in self._reply(meta, plain, self._plan(meta, plain, bank)):
+                yield event
+            return
+        archetype = plain[-1].archetype if plain else None
+        index = plain[-1].index + 1 if plain else 0
+        plain.append(Turn(index, "candidate", text, None, None, archetype))
+        move = self._plan(meta, plain, bank)
+        async with self.sessions() as session:
+            await crud.add_turn(
                 session,
-                interview_id=interview_id,
+                interview_id=meta.id,
                 role="candidate",
                 text=text,
-                archetype=turns[-1].archetype if turns else None,
-                grade=grade.model_dump(mode="json"),
+                archetype=archetype,
+                grade=move.grade.model_dump(mode="json") if move.grade else None,
                 idempotency_key=idempotency_key,
+                index=index,
             )
-            turns.append(row)
-            async for event in self._reply(session, interview, turns):
-                yield event
+        async for event in self._reply(meta, plain, move):
+            yield event
 
     async def _bank(self, session: AsyncSession, user_id: str | None) -> list[tuple[str, str]]:
         stories = await crud.list_stories(session, user_id=user_id)
         return [(s.archetype, s.text) for s in stories]
 
-    async def _reply(
-        self, session: AsyncSession, interview: Interview, turns: list[TurnRow]
-    ) -> AsyncIterator[Event]:
-        plain = _plain(turns)
-        move: Move = next_move(
-            interview.archetypes,
-            plain,
-            max_pushbacks=self.settings.max_pushbacks_per_archetype,
-            bank=await self._bank(session, interview.user_id),
+    def _plan(self, meta: _Meta, plain: list[Turn], bank: list[tuple[str, str]]) -> Move:
+        return next_move(
+            meta.archetypes, plain, max_pushbacks=self.settings.max_pushbacks_per_archetype, bank=bank
         )
+
+    async def _reply(self, meta: _Meta, plain: list[Turn], move: Move) -> AsyncIterator[Event]:
         index = plain[-1].index + 1
         builtin = phrase(
             move,
-            interview_id=interview.id,
+            interview_id=meta.id,
             turn_index=index,
             catalog=self.catalog,
             phrasing=self.phrasing,
             asked={t.text for t in plain if t.role == "interviewer"},
             last_answer=plain[-1].text,
         )
-        model = get_model(interview.model, self.settings)
+        model = get_model(meta.model, self.settings)
         chunks: list[str] = []
         degraded = False
         try:
@@ -216,22 +233,25 @@ class InterviewService:
             degraded = True
         text = "".join(chunks).strip()
         if degraded or not text:
-            degraded = degraded or not text
+            degraded = True
             text = builtin
             yield ("replace", text)
-        row = await crud.add_turn(
-            session,
-            interview_id=interview.id,
-            role="interviewer",
-            text=text,
-            move=move.kind,
-            code=move.code,
-            archetype=move.archetype,
-            degraded=degraded,
-        )
-        if move.kind == "wrap_up":
-            await self._finish(session, interview.id, interview.user_id)
-        yield ("turn", turn_json(row))
+        async with self.sessions() as session:
+            row = await crud.add_turn(
+                session,
+                interview_id=meta.id,
+                role="interviewer",
+                text=text,
+                move=move.kind,
+                code=move.code,
+                archetype=move.archetype,
+                degraded=degraded,
+                index=index,
+            )
+            if move.kind == "wrap_up":
+                # The debrief is built on first request (finish / debrief), not on this reply's path.
+                await crud.finish_interview(session, interview_id=meta.id)
+            yield ("turn", turn_json(row))
 
     async def _finish(self, session: AsyncSession, interview_id: str, user_id: str | None) -> Debrief:
         interview = await self._load(session, interview_id, user_id)
@@ -242,10 +262,9 @@ class InterviewService:
             turns=_plain(list(interview.turns)),
             catalog=self.catalog,
         )
-        if interview.status != "finished":
-            await crud.finish_interview(
-                session, interview_id=interview.id, debrief=debrief.model_dump(mode="json")
-            )
+        await crud.finish_interview(
+            session, interview_id=interview.id, debrief=debrief.model_dump(mode="json")
+        )
         return debrief
 
     async def finish(self, *, interview_id: str, user_id: str | None = None) -> Debrief:
@@ -260,6 +279,8 @@ class InterviewService:
             interview = await self._load(session, interview_id, user_id)
             if interview.debrief:
                 return Debrief.model_validate(interview.debrief)
+            if interview.status == "finished":
+                return await self._finish(session, interview_id, user_id)
             return build_debrief(
                 interview_id=interview.id,
                 model=interview.model,
@@ -267,7 +288,3 @@ class InterviewService:
                 turns=_plain(list(interview.turns)),
                 catalog=self.catalog,
             )
-
-
-def new_request_id() -> str:
-    return uuid.uuid4().hex

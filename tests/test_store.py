@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from service.config import REPO_ROOT
 from service.errors import Conflict, NotFound
 from service.store import crud
 from service.store.db import alembic_config, make_engine, migrate
@@ -71,12 +74,23 @@ async def test_migrate_twice_reaches_head_and_changes_nothing(database_url: str)
     assert version == head
 
 
-async def test_concurrent_migrations_do_not_collide(database_url: str) -> None:
-    if database_url.startswith("sqlite"):
-        pytest.skip(
-            "concurrent start-up is supported on PostgreSQL only (advisory lock); SQLite is single-process"
-        )
-    await asyncio.gather(*(migrate(database_url) for _ in range(3)))
+async def _migrate_in_a_process(url: str) -> tuple[int | None, bytes]:
+    code = "import asyncio, sys; from service.store.db import migrate; asyncio.run(migrate(sys.argv[1]))"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, url, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=REPO_ROOT
+    )
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    except TimeoutError:
+        process.kill()
+        raise
+    return process.returncode, output
+
+
+async def test_processes_starting_together_migrate_once(database_url: str) -> None:
+    # Each migration holds a lock for its transaction (Postgres: advisory lock; SQLite: BEGIN IMMEDIATE).
+    results = await asyncio.gather(*(_migrate_in_a_process(database_url) for _ in range(3)))
+    assert [code for code, _ in results] == [0, 0, 0], [output.decode()[-2000:] for _, output in results]
     await migrate(database_url)
 
 
@@ -225,6 +239,16 @@ async def test_reused_idempotency_key_raises_conflict(session_factory: Sessions)
             )
         # The session is usable again, and the failed turn left no gap.
         turn = await crud.add_turn(session, interview_id=interview_id, role="interviewer", text="c")
+        assert turn.index == 1
+
+
+async def test_add_turn_with_a_stale_expected_index_raises_conflict(session_factory: Sessions) -> None:
+    async with session_factory() as session:
+        interview_id = await _new_interview(session)
+        await crud.add_turn(session, interview_id=interview_id, role="interviewer", text="q", index=0)
+        with pytest.raises(Conflict):
+            await crud.add_turn(session, interview_id=interview_id, role="candidate", text="a", index=0)
+        turn = await crud.add_turn(session, interview_id=interview_id, role="candidate", text="a")
         assert turn.index == 1
 
 

@@ -25,7 +25,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await migrate(settings.database_url)
+        if settings.migrate_on_start:
+            await migrate(settings.database_url)
         engine = make_engine(settings.database_url)
         catalog = load_catalog(settings.prompts_dir)
         app.state.settings = settings

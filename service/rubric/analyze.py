@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from service.catalog import Catalog, get_catalog
 from service.rubric import detectors as det
@@ -106,6 +107,7 @@ def _numbers(ctx: det.Context) -> list[str]:
     return seen
 
 
+@lru_cache(maxsize=4096)  # the planner asks for the same earlier answers' fingerprints on every turn
 def project_fingerprint(answer: str) -> frozenset[str]:
     """The fingerprint `analyze(earlier=...)` compares, computed on the same cleaned text."""
     clean = " ".join(s.text for s in segment(answer) if s.part not in ("injection", "label"))

@@ -65,15 +65,21 @@ async def add_turn(
     grade: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
     usage: dict[str, Any] | None = None,
+    index: int | None = None,
 ) -> Turn:
     """Append a turn (indexes count from 0). Raises NotFound for an unknown interview, and Conflict
-    when another turn took the same index meanwhile or the idempotency key was already used."""
-    if await session.get(Interview, interview_id) is None:
-        raise NotFound(f"interview {interview_id} not found")
-    last = await session.scalar(select(func.max(Turn.index)).where(Turn.interview_id == interview_id))
+    when another turn took the same index meanwhile or the idempotency key was already used.
+
+    `index`: the index the caller expects this turn to get (it read the transcript); two requests that
+    expect the same index race on the unique key and the loser gets Conflict. Saves two queries."""
+    if index is None:
+        if await session.get(Interview, interview_id) is None:
+            raise NotFound(f"interview {interview_id} not found")
+        last = await session.scalar(select(func.max(Turn.index)).where(Turn.interview_id == interview_id))
+        index = 0 if last is None else last + 1
     turn = Turn(
         interview_id=interview_id,
-        index=0 if last is None else last + 1,
+        index=index,
         role=role,
         text=text,
         move=move,
@@ -107,8 +113,11 @@ async def turns_after(session: AsyncSession, *, interview_id: str, index: int) -
     return list(await session.scalars(query))
 
 
-async def finish_interview(session: AsyncSession, *, interview_id: str, debrief: dict[str, Any]) -> Interview:
-    """Mark it finished and cache its debrief. Finishing again replaces the debrief, keeps finished_at."""
+async def finish_interview(
+    session: AsyncSession, *, interview_id: str, debrief: dict[str, Any] | None = None
+) -> Interview:
+    """Mark it finished and cache its debrief (None: built later, on first request).
+    Finishing again replaces the debrief, keeps finished_at."""
     interview = await get_interview(session, interview_id=interview_id)
     if interview is None:
         raise NotFound(f"interview {interview_id} not found")
