@@ -192,3 +192,37 @@ def serve(
     uvicorn.run(
         "service.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
     )
+
+
+@app.command()
+def interview(
+    archetype: Annotated[
+        list[str] | None, typer.Option("--archetype", "-a", help="Archetype id; repeat for several.")
+    ] = None,
+    count: Annotated[
+        int | None, typer.Option(min=1, max=8, help="Random archetypes when none are given.")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Model for this interview (default: STARDRIVE_MODEL).")
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="A running stardrive server; default: in-process.")] = None,
+) -> None:
+    """Run a mock interview in the terminal."""
+    import asyncio
+
+    from rich.console import Console
+
+    from service.terminal import run_interview, stdin_answers
+
+    console = Console()
+    code = asyncio.run(
+        run_interview(
+            url=url,
+            archetypes=archetype,
+            count=count,
+            model=model,
+            read_answer=stdin_answers(input),
+            console=console,
+        )
+    )
+    raise typer.Exit(code=code)

@@ -87,3 +87,36 @@ def test_grade_does_not_import_litellm_or_fastapi() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "LOADED False False" in out
+
+
+def test_interview_in_the_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STARDRIVE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+    from service.config import get_settings
+
+    get_settings.cache_clear()
+    answers = (
+        "We had a project that wasn't working out and we ended up cancelling it.\n\n"
+        "I made the kill call myself, and our eval cost dropped 40% the next quarter.\n\n/finish\n"
+    )
+    try:
+        result = runner.invoke(app, ["interview", "-a", "killed_own_project"], input=answers)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Tell me about" in out or "killed" in out  # the probe
+    assert out.count("Interviewer:") == 3  # probe + one reply per answer
+    assert "Interview debrief" in out and "fixes worth most" in out
+
+
+def test_interview_bad_archetype_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STARDRIVE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+    from service.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["interview", "-a", "nope"], input="")
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert "archetypes" in result.output
