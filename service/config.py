@@ -25,7 +25,8 @@ class Settings(BaseSettings):
     grader_model: str | None = None
     json_mode: Literal["json_schema", "json_object", "prompt"] = "json_object"
     model_timeout_seconds: float = 30.0
-    model_retries: int = 2
+    model_retries: int = Field(default=2, ge=0, le=10)
+    model_retry_initial_seconds: float = Field(default=0.5, ge=0)
 
     interview_archetype_count: int = Field(default=4, ge=1, le=8)
     max_pushbacks_per_archetype: int = Field(default=2, ge=0, le=5)

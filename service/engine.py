@@ -17,9 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from service.catalog import ARCHETYPE_IDS, Catalog
 from service.config import Settings
 from service.errors import Conflict, InputError, ModelError, NotFound, TooLarge
-from service.interview.phrasing import Phrasing, phrase
+from service.interview.checks import failure
+from service.interview.phrasing import Phrasing, phrase, quote_for
 from service.interview.planner import Move, Turn, first_move, next_move
+from service.interview.prompting import interviewer_messages
 from service.llm import Request, get_model
+from service.llm.registry import OFFLINE, validate_model
 from service.report.debrief import Debrief, build_debrief
 from service.store import crud
 from service.store.models import Interview
@@ -93,7 +96,7 @@ class InterviewService:
         chosen = self._choose_archetypes(archetypes, count)
         model_name = model or self.settings.model
         try:
-            get_model(model_name, self.settings)
+            validate_model(model_name, self.settings)
         except ModelError as exc:
             raise InputError(str(exc)) from exc
         seed = random.SystemRandom().randrange(2**31)
@@ -222,20 +225,41 @@ class InterviewService:
             asked={t.text for t in plain if t.role == "interviewer"},
             last_answer=plain[-1].text,
         )
-        model = get_model(meta.model, self.settings)
+        model = get_model("builtin" if move.kind == "wrap_up" else meta.model, self.settings)
+        request = Request(messages=[], builtin=builtin, max_tokens=120)
+        # The wrap-up is a fixed courtesy with a pointer to the debrief: no model call to get wrong.
+        if meta.model not in OFFLINE and move.kind != "wrap_up":
+            request.messages = interviewer_messages(
+                move,
+                plain,
+                catalog=self.catalog,
+                prompts_dir=self.settings.prompts_dir,
+                probe=builtin if move.kind == "probe" else "",
+                quote=quote_for(move, plain[-1].text),
+            )
         chunks: list[str] = []
-        degraded = False
+        problem: str | None = None
+        stream = model.stream(request)
         try:
-            async for chunk in model.stream(Request(messages=[], builtin=builtin)):
+            async for chunk in stream:
                 chunks.append(chunk)
+                problem = failure("".join(chunks), final=False)
+                if problem:
+                    break
                 yield ("token", chunk)
-        except ModelError:
-            degraded = True
+        except ModelError as exc:
+            problem = f"model failed: {exc}"
+        finally:
+            await stream.aclose()  # type: ignore[attr-defined]
         text = "".join(chunks).strip()
-        if degraded or not text:
-            degraded = True
+        problem = problem or failure(text, final=True)
+        degraded = problem is not None
+        if degraded:
             text = builtin
             yield ("replace", text)
+        usage = request.usage.as_dict() if request.messages else None
+        if usage is not None and problem:
+            usage["withdrawn"] = problem
         async with self.sessions() as session:
             row = await crud.add_turn(
                 session,
@@ -246,6 +270,7 @@ class InterviewService:
                 code=move.code,
                 archetype=move.archetype,
                 degraded=degraded,
+                usage=usage,
                 index=index,
             )
             if move.kind == "wrap_up":

@@ -7,3 +7,14 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("DISABLE_AIOHTTP_TRANSPORT", "True")
 
 pytest_plugins = ["tests.db_fixtures"]
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def litellm_over_httpx() -> None:
+    """litellm's async calls go through aiohttp, which respx cannot see: route them through httpx."""
+    import litellm
+
+    litellm.disable_aiohttp_transport = True

@@ -125,3 +125,10 @@ def phrase(
             options += [o for o in variants.plain if rng.random() < 0.3]
     fresh = [o for o in options if o not in asked] or options
     return rng.choice(fresh)
+
+
+def quote_for(move: Move, last_answer: str) -> str | None:
+    """A short quote of the candidate's words worth putting back to them for this move, if any."""
+    if move.kind != "pushback" or move.code is None:
+        return None
+    return _short_quote(move.grade, move.code, last_answer)

@@ -13,31 +13,48 @@ class Message:
     content: str
 
 
-@dataclass(frozen=True)
+@dataclass
+class Usage:
+    """Filled in by the model as it answers (tokens, and cost where litellm knows the model's price)."""
+
+    model: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    calls: int = 0
+    retries: int = 0
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "cost_usd": self.cost_usd,
+            "calls": self.calls,
+            "retries": self.retries,
+            "error": self.error,
+        }
+
+
+@dataclass
 class Request:
-    """What to say. `builtin` is the offline wording: the builtin model says it, others fall back to it."""
+    """What to ask. `builtin` is the offline wording: the builtin model says it, others fall back to it."""
 
     messages: list[Message]
     builtin: str = ""
     max_tokens: int = 200
     temperature: float = 0.7
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Usage:
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost_usd: float | None = None
+    usage: Usage = field(default_factory=Usage)
 
 
 class ChatModel(Protocol):
     name: str
 
     def stream(self, request: Request) -> AsyncIterator[str]:
-        """Yield the reply as it is made."""
+        """Yield the reply as it is made; raises ModelError when the model fails (after its retries)."""
         ...
 
     async def structured(self, request: Request, schema: dict[str, Any]) -> dict[str, Any]:
-        """Return one JSON object meant to follow `schema`; raises ModelError when it cannot."""
+        """One JSON object meant to follow `schema` (not yet validated); raises ModelError when it cannot."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
@@ -43,14 +44,24 @@ class ScriptedModel:
 
     async def stream(self, request: Request) -> AsyncIterator[str]:
         self.requests.append(request)
+        request.usage.calls += 1
+        request.usage.model = self.name
         reply = self._next()
         text = reply if isinstance(reply, str) else str(reply)
         for m in _CHUNK.finditer(text):
             yield m.group()
 
     async def structured(self, request: Request, schema: dict[str, Any]) -> dict[str, Any]:
+        """A dict reply is returned as is; a string reply is parsed as JSON (so tests can script garbage)."""
         self.requests.append(request)
+        request.usage.calls += 1
+        request.usage.model = self.name
         reply = self._next()
+        if isinstance(reply, str):
+            try:
+                reply = json.loads(reply)
+            except ValueError as exc:
+                raise ModelError(f"model returned invalid JSON: {exc}") from exc
         if not isinstance(reply, dict):
-            raise ModelError("scripted structured reply is not an object")
+            raise ModelError("model returned JSON that is not an object")
         return reply

@@ -1,0 +1,250 @@
+"""Every model other than `builtin` and `scripted`, through litellm: hosted APIs, vLLM, Ollama, llama.cpp.
+
+litellm is imported here only, lazily (it takes seconds): `stardrive grade` and start-up never pay for it.
+Retries (tenacity): 408, 429, 5xx and connection errors, exponential backoff with jitter, `Retry-After`
+honoured; then `ModelError`, and the caller stands the builtin phrasing in. A stream is retried only
+before its first token: once words have reached the candidate, a failure is final for that reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from service.config import Settings
+from service.errors import ModelError
+from service.llm.base import Request, Usage
+
+_RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
+_MAX_RETRY_AFTER = 30.0
+
+
+def _litellm() -> Any:
+    # Without this every import fetches the price list from the network and waits ~15 s offline.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    litellm.suppress_debug_info = True
+    litellm.drop_params = True  # a local server that lacks an option should not fail the call
+    return litellm
+
+
+def load_litellm() -> None:
+    """Import litellm now (the serve command warms it up in the background when a model is configured)."""
+    _litellm()
+
+
+def check_model_name(name: str, api_base: str | None) -> None:
+    """Raise ModelError for a model string litellm cannot route (no network involved)."""
+    try:
+        _litellm().get_llm_provider(name, api_base=api_base)
+    except Exception as exc:  # litellm raises its own BadRequestError here
+        raise ModelError(
+            f"model {name!r} is not a model litellm can route: {str(exc).splitlines()[0]}"
+        ) from exc
+
+
+def _status(exc: BaseException) -> int | None:
+    code = getattr(exc, "status_code", None)
+    return code if isinstance(code, int) else None
+
+
+def retryable(exc: BaseException) -> bool:
+    if isinstance(exc, asyncio.TimeoutError | TimeoutError):
+        return True
+    name = type(exc).__name__
+    if name in (
+        "APIConnectionError",
+        "Timeout",
+        "ServiceUnavailableError",
+        "InternalServerError",
+        "BadGatewayError",
+    ):
+        return True
+    status = _status(exc)
+    return status in _RETRY_STATUS
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or getattr(exc, "headers", None)
+    if not headers:
+        return None
+    value = headers.get("retry-after") or headers.get("Retry-After")
+    try:
+        return min(float(value), _MAX_RETRY_AFTER) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+class _Wait:
+    """Exponential backoff with jitter, unless the server said how long (Retry-After)."""
+
+    def __init__(self, initial: float) -> None:
+        self.backoff = wait_exponential_jitter(multiplier=initial, max=8.0, jitter=initial)
+
+    def __call__(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        told = _retry_after(exc) if exc else None
+        return told if told is not None else float(self.backoff(state))
+
+
+def _clean_json(text: str) -> dict[str, Any]:
+    """Parse a model's JSON, tolerating code fences and chatter around one object."""
+    stripped = re.sub(r"^```(?:json)?\s*|\s*```$", "", text.strip())
+    try:
+        data = json.loads(stripped)
+    except ValueError:
+        start, end = stripped.find("{"), stripped.rfind("}")
+        if start < 0 or end <= start:
+            raise ModelError("model returned no JSON object") from None
+        try:
+            data = json.loads(stripped[start : end + 1])
+        except ValueError as exc:
+            raise ModelError(f"model returned invalid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ModelError("model returned JSON that is not an object")
+    return data
+
+
+class LiteLLMModel:
+    def __init__(self, name: str, settings: Settings, *, api_base: str | None = None) -> None:
+        self.name = name
+        self.settings = settings
+        self.api_base = api_base or settings.api_base
+        self.retry_initial = settings.model_retry_initial_seconds
+
+    def _params(self, request: Request) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "model": self.name,
+            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "timeout": self.settings.model_timeout_seconds,
+            "num_retries": 0,  # ours, below, know about Retry-After and stream state
+            "max_retries": 0,
+        }
+        if self.api_base:
+            params["api_base"] = self.api_base
+        if self.settings.api_key is not None:
+            params["api_key"] = self.settings.api_key.get_secret_value()
+        elif self.api_base:
+            params["api_key"] = "not-needed"  # local OpenAI-compatible servers accept anything
+        return params
+
+    def _retrying(self, usage: Usage) -> AsyncRetrying:
+        def count(state: RetryCallState) -> None:
+            usage.retries += 1
+
+        return AsyncRetrying(
+            retry=retry_if_exception(retryable),
+            stop=stop_after_attempt(self.settings.model_retries + 1),
+            wait=_Wait(self.retry_initial),
+            before_sleep=count,
+            reraise=True,
+        )
+
+    def _record(self, usage: Usage, data: Any) -> None:
+        if not data:
+            return
+        prompt = int(getattr(data, "prompt_tokens", 0) or 0)
+        completion = int(getattr(data, "completion_tokens", 0) or 0)
+        usage.prompt_tokens += prompt
+        usage.completion_tokens += completion
+        try:
+            p, c = _litellm().cost_per_token(
+                model=self.name, prompt_tokens=prompt, completion_tokens=completion
+            )
+            usage.cost_usd = (usage.cost_usd or 0.0) + float(p) + float(c)
+        except Exception:  # an unpriced (local) model: cost stays unknown, not zero
+            pass
+
+    async def stream(self, request: Request) -> AsyncIterator[str]:
+        litellm = _litellm()
+        usage = request.usage
+        usage.model = self.name
+        params = {**self._params(request), "stream": True, "stream_options": {"include_usage": True}}
+        timeout = self.settings.model_timeout_seconds
+        stream: Any = None
+        first: Any = None
+        try:
+            async for attempt in self._retrying(usage):
+                with attempt:
+                    usage.calls += 1
+                    stream = await asyncio.wait_for(litellm.acompletion(**params), timeout)
+                    iterator = stream.__aiter__()
+                    first = await asyncio.wait_for(iterator.__anext__(), timeout)
+        except StopAsyncIteration:
+            return
+        except Exception as exc:
+            usage.error = _describe(exc)
+            raise ModelError(f"{self.name}: {usage.error}") from exc
+        try:
+            chunk = first
+            while True:
+                text = _delta(chunk)
+                if text:
+                    yield text
+                self._record(usage, getattr(chunk, "usage", None))
+                chunk = await asyncio.wait_for(iterator.__anext__(), timeout)
+        except StopAsyncIteration:
+            return
+        except Exception as exc:
+            usage.error = f"stream broke: {_describe(exc)}"
+            raise ModelError(f"{self.name}: {usage.error}") from exc
+
+    async def structured(self, request: Request, schema: dict[str, Any]) -> dict[str, Any]:
+        litellm = _litellm()
+        usage = request.usage
+        usage.model = self.name
+        params = self._params(request)
+        mode = self.settings.json_mode
+        if mode == "json_schema":
+            params["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "grade", "schema": schema, "strict": False},
+            }
+        elif mode == "json_object":
+            params["response_format"] = {"type": "json_object"}
+        try:
+            async for attempt in self._retrying(usage):
+                with attempt:
+                    usage.calls += 1
+                    response = await asyncio.wait_for(
+                        litellm.acompletion(**params), self.settings.model_timeout_seconds
+                    )
+        except Exception as exc:
+            usage.error = _describe(exc)
+            raise ModelError(f"{self.name}: {usage.error}") from exc
+        self._record(usage, getattr(response, "usage", None))
+        try:
+            content = response.choices[0].message.content or ""
+        except (AttributeError, IndexError) as exc:
+            raise ModelError(f"{self.name}: response has no message") from exc
+        return _clean_json(content)
+
+
+def _delta(chunk: Any) -> str:
+    try:
+        return chunk.choices[0].delta.content or ""
+    except (AttributeError, IndexError):
+        return ""
+
+
+def _describe(exc: BaseException) -> str:
+    status = _status(exc)
+    first = (str(exc).splitlines() or [""])[0][:200]
+    kind = "timeout" if isinstance(exc, asyncio.TimeoutError | TimeoutError) else type(exc).__name__
+    return f"{kind}{f' (HTTP {status})' if status else ''}: {first}" if first else kind
