@@ -1,0 +1,181 @@
+"""docker-compose.yml and the Dockerfile, read as data (no Docker engine needed): the three services, their
+health checks, and the addresses that wire the api to PostgreSQL and to the model server."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from sqlalchemy import make_url
+
+from service.config import REPO_ROOT, Settings
+
+COMPOSE: dict[str, Any] = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+SERVICES: dict[str, Any] = COMPOSE["services"]
+DOCKERFILE: str = (REPO_ROOT / "Dockerfile").read_text()
+
+
+def _environment(name: str) -> dict[str, str]:
+    """A service's environment, whether written as a mapping or as a list of KEY=VALUE."""
+    env = SERVICES[name].get("environment", {})
+    if isinstance(env, list):
+        return dict(str(item).split("=", 1) for item in env)
+    return {str(key): str(value) for key, value in env.items()}
+
+
+def _command(name: str) -> list[str]:
+    command = SERVICES[name]["command"]
+    return shlex.split(command) if isinstance(command, str) else [str(arg) for arg in command]
+
+
+def _option(args: list[str], flag: str) -> str:
+    """The value after `flag` in an argument list."""
+    assert flag in args, f"{flag} missing from {args}"
+    return args[args.index(flag) + 1]
+
+
+def _port_mappings(name: str) -> list[tuple[int | None, int]]:
+    """(published, container) pairs from short ("8000:8000", "127.0.0.1:8000:8000/tcp") or long syntax."""
+    pairs: list[tuple[int | None, int]] = []
+    for entry in SERVICES[name].get("ports", []):
+        if isinstance(entry, dict):
+            published = entry.get("published")
+            pairs.append((int(published) if published is not None else None, int(entry["target"])))
+            continue
+        parts = str(entry).split("/")[0].split(":")
+        pairs.append((int(parts[-2]) if len(parts) > 1 else None, int(parts[-1])))
+    return pairs
+
+
+def _healthcheck_text(name: str) -> str:
+    test = SERVICES[name]["healthcheck"]["test"]
+    return test if isinstance(test, str) else " ".join(str(part) for part in test)
+
+
+def _dockerfile_cmd() -> list[str]:
+    match = re.search(r"^CMD\s+(\[.*\])\s*$", DOCKERFILE, re.MULTILINE)
+    assert match, "the Dockerfile has no exec-form CMD"
+    cmd: list[str] = json.loads(match.group(1))
+    return cmd
+
+
+# --- the services and their health checks -------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["api", "postgres", "model"])
+def test_service_exists(name: str) -> None:
+    assert name in SERVICES
+
+
+@pytest.mark.parametrize(
+    ("name", "probe"),
+    [
+        ("api", "http://localhost:8000/healthz"),
+        ("postgres", "pg_isready"),
+        ("model", "http://localhost:8080/health"),
+    ],
+)
+def test_service_has_a_healthcheck(name: str, probe: str) -> None:
+    healthcheck = SERVICES[name]["healthcheck"]
+    assert not healthcheck.get("disable", False)
+    test = healthcheck["test"]
+    assert isinstance(test, list) and test[0] in ("CMD", "CMD-SHELL"), test
+    assert probe in _healthcheck_text(name)
+
+
+def test_api_healthcheck_uses_only_the_standard_library() -> None:
+    # python:3.11-slim has no curl; urlopen raises (exit status 1) on a refused connection or a non-2xx.
+    test = SERVICES["api"]["healthcheck"]["test"]
+    assert test[:3] == ["CMD", "python", "-c"]
+    assert "urllib.request.urlopen(" in test[3]
+
+
+# --- how the api reaches the others -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dependency", ["postgres", "model"])
+def test_api_waits_for_a_healthy(dependency: str) -> None:
+    depends_on = SERVICES["api"]["depends_on"]
+    assert isinstance(depends_on, dict), "long form needed to state a condition"
+    assert depends_on[dependency]["condition"] == "service_healthy"
+
+
+def test_api_base_points_at_the_model_service() -> None:
+    url = urlsplit(_environment("api")["STARDRIVE_API_BASE"])
+    model_args = _command("model")
+    assert url.scheme == "http"
+    assert url.hostname == "model"
+    assert url.port == int(_option(model_args, "--port"))
+    assert url.path.rstrip("/") == "/v1"  # llama.cpp's OpenAI-compatible routes
+    assert _option(model_args, "--host") == "0.0.0.0"  # reachable from the api container
+
+
+def test_database_url_points_at_the_postgres_service() -> None:
+    url = make_url(_environment("api")["STARDRIVE_DATABASE_URL"])
+    postgres = _environment("postgres")
+    assert url.drivername == "postgresql+asyncpg"
+    assert url.host == "postgres"
+    assert (url.port or 5432) == 5432
+    assert url.username == postgres["POSTGRES_USER"]
+    assert url.password == postgres["POSTGRES_PASSWORD"]
+    assert url.database == postgres["POSTGRES_DB"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "expected"),
+    [
+        ("STARDRIVE_MODEL", "openai/smollm2"),
+        ("STARDRIVE_JSON_MODE", "json_object"),
+    ],
+)
+def test_api_model_settings(variable: str, expected: str) -> None:
+    assert _environment("api")[variable] == expected
+
+
+def test_every_stardrive_variable_is_a_valid_setting() -> None:
+    # Settings ignores unknown variables, so a misspelt name would silently fall back to the default.
+    stardrive = {
+        key.removeprefix("STARDRIVE_").lower(): value
+        for key, value in _environment("api").items()
+        if key.startswith("STARDRIVE_")
+    }
+    unknown = set(stardrive) - set(Settings.model_fields)
+    assert not unknown, f"not Settings fields: {sorted(unknown)}"
+    Settings.model_validate(stardrive)  # raises on an invalid value; reads no environment or .env
+
+
+# --- ports, the model file, the image -----------------------------------------------------------
+
+
+def test_api_publishes_port_8000() -> None:
+    assert (8000, 8000) in _port_mappings("api")
+
+
+def test_model_file_is_inside_a_mounted_volume() -> None:
+    gguf = Path(_option(_command("model"), "-m"))
+    targets = [Path(str(volume).split(":")[1]) for volume in SERVICES["model"]["volumes"]]
+    assert gguf.suffix == ".gguf"
+    assert any(gguf.is_relative_to(target) for target in targets), (gguf, targets)
+
+
+def test_postgres_keeps_its_data_in_a_named_volume() -> None:
+    sources = [str(volume).split(":")[0] for volume in SERVICES["postgres"]["volumes"]]
+    assert any(source in COMPOSE.get("volumes", {}) for source in sources), sources
+
+
+def test_image_serves_on_the_port_compose_maps() -> None:
+    cmd = _dockerfile_cmd()
+    assert cmd == ["stardrive", "serve", "--host", "0.0.0.0", "--port", "8000"]
+    container_ports = {container for _published, container in _port_mappings("api")}
+    assert int(_option(cmd, "--port")) in container_ports
+
+
+def test_image_runs_as_a_non_root_user() -> None:
+    users = re.findall(r"^USER\s+(\S+)", DOCKERFILE, re.MULTILINE)
+    assert users and users[-1] not in ("root", "0"), users

@@ -1,0 +1,64 @@
+"""A whole interview through litellm against a real (tiny, often wrong) local model. No mocks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.api.app import create_app
+from service.config import Settings
+from service.interview.checks import failure
+from tests.real_model import MODEL_NAME
+from tests.test_api import WEAK, parse_sse
+
+STAFF = (Path(__file__).parent.parent / "examples" / "killed_own_project_staff.txt").read_text()
+
+
+@pytest.fixture
+async def client(llama_server: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'real.db'}",
+        api_base=llama_server,
+        model_timeout_seconds=60,
+        model_retries=1,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=180) as c:
+            yield c
+
+
+async def test_whole_interview_with_a_real_model(client: httpx.AsyncClient) -> None:
+    res = await client.post(
+        "/api/interviews", json={"archetypes": ["killed_own_project", "mentoring"], "model": MODEL_NAME}
+    )
+    assert res.status_code == 201
+    iid = res.json()["id"]
+    moves = []
+    for text in [WEAK, STAFF, WEAK, STAFF, WEAK, STAFF, WEAK]:
+        res = await client.post(f"/api/interviews/{iid}/answers", json={"text": text})
+        assert res.status_code == 200, res.text
+        events = parse_sse(res.text)
+        kind, turn = events[-1]
+        assert kind == "turn"
+        moves.append(turn["move"])
+        if turn["degraded"]:
+            # The model's words were withdrawn (or it failed): the builtin wording stood in, announced.
+            assert any(k == "replace" for k, _ in events)
+        else:
+            streamed = "".join(d["text"] for k, d in events if k == "token")
+            assert streamed.strip() == turn["text"]
+            assert failure(turn["text"], final=True) is None
+        if turn["move"] == "wrap_up":
+            break
+    assert moves[-1] == "wrap_up"
+    interview = (await client.get(f"/api/interviews/{iid}")).json()
+    assert interview["status"] == "finished" and interview["model"] == MODEL_NAME
+    roles = [t["role"] for t in interview["turns"]]
+    assert roles == ["interviewer", "candidate"] * (len(roles) // 2) + ["interviewer"][: len(roles) % 2]
+    debrief = (await client.post(f"/api/interviews/{iid}/finish")).json()
+    assert {a["archetype"] for a in debrief["archetypes"]} == {"killed_own_project", "mentoring"}
