@@ -9,8 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     LITELLM_LOCAL_MODEL_COST_MAP=True
 
-# Installed next to the package: any model other than `builtin`/`scripted` goes through litellm, which
-# pyproject.toml does not list (yet). Build with `--build-arg PIP_EXTRA=` to leave it out.
+# Extra packages to install next to stardrive (litellm is already a dependency).
 ARG PIP_EXTRA=
 
 WORKDIR /src
