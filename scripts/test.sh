@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Set up, then run every check: lint, types, the test suite (SQLite and PostgreSQL, headless Chromium),
-# and the eval suite with its thresholds. Needs root on Debian for PostgreSQL and Chromium.
+# a real local model (llama.cpp + SmolLM2), and the eval suite with its thresholds.
+# Needs root on Debian for PostgreSQL and Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 eval "$(bash scripts/postgres.sh)"
-if [ -f scripts/browser.sh ]; then bash scripts/browser.sh; fi
+bash scripts/browser.sh
+bash scripts/model.sh
+export STARDRIVE_REQUIRE_REAL_MODEL=1 LITELLM_LOCAL_MODEL_COST_MAP=True
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
