@@ -1,0 +1,110 @@
+"""Merge the model's checked grade with the deterministic analysis into one Contract 2 grade.
+
+Rules (the deterministic grade is `analyze()`'s; "checked" is the model's verdict after `verify.py`):
+
+1. Verdict, per part: the checked verdict clamped to within one step of the deterministic verdict
+   (order missing < partial < met). The model can move a part by one step either way, never two:
+   model met / rubric missing -> partial; model missing / rubric met -> partial.
+2. Injection: when the deterministic analysis flags `signals.injection_suspected` (the answer
+   addresses the grader), the final verdict is also capped at the deterministic verdict: the model
+   can lower a part, never raise it, so text aimed at the grader cannot lift a grade.
+3. Level: `level_from_verdicts` of the six final verdicts.
+4. Trap and signals: the deterministic ones, unchanged.
+5. Pushbacks, recomputed from the final verdicts with `analyze()`'s rules: tradeoff not met ->
+   ask_tradeoff; action not met -> ask_first_person; result not met -> ask_number; result met with
+   no number source in the answer -> ask_number_source (the same check `analyze()` makes, so a
+   deterministic ask_number_source on a met result is kept); driver not met -> ask_driver;
+   reflection not met -> ask_reflection. Kept from the deterministic grade when present:
+   trim_situation, the archetype's trap code, ask_different_story. Sorted by
+   `catalog.rubric.pushback_order`.
+6. Evidence, per part: the model's verified quotes; when none survived, the deterministic evidence.
+   Every quote is `answer[start:end]` either way.
+7. Note, per part: the model's reasoning cut to ~200 characters, then in brackets what the checks
+   and these rules changed ("downgraded: quote not found", "clamped to partial ...").
+8. Grader: the model's name.
+"""
+
+from __future__ import annotations
+
+from service.catalog import PART_IDS, Catalog
+from service.grading.verify import CheckedPart
+from service.rubric.models import Grade, PartGrade, Verdict, level_from_verdicts
+
+NOTE_CHARS = 200
+_RANK: dict[Verdict, int] = {"missing": 0, "partial": 1, "met": 2}
+_BY_RANK: tuple[Verdict, ...] = ("missing", "partial", "met")
+_NOT_MET_CODE = {
+    "tradeoff": "ask_tradeoff",
+    "action": "ask_first_person",
+    "result": "ask_number",
+    "driver": "ask_driver",
+    "reflection": "ask_reflection",
+}
+_KEPT = ("trim_situation", "ask_different_story")
+
+
+def final_verdict(model: Verdict, rubric: Verdict, *, injection: bool) -> tuple[Verdict, str | None]:
+    """Rules 1 and 2: the final verdict, and a remark when the model's verdict was not kept."""
+    rank = min(max(_RANK[model], _RANK[rubric] - 1), _RANK[rubric] + 1)
+    if injection:
+        rank = min(rank, _RANK[rubric])
+    verdict = _BY_RANK[rank]
+    if verdict == model:
+        return verdict, None
+    if injection and _RANK[model] > _RANK[rubric]:
+        return verdict, f"capped at the rubric's {rubric}: the answer addresses the grader"
+    return verdict, f"clamped to {verdict}: within one step of the rubric's {rubric}"
+
+
+def _note(reasoning: str, remarks: list[str]) -> str:
+    text = " ".join(reasoning.split())
+    if len(text) > NOTE_CHARS:
+        text = text[: NOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    if remarks:
+        text = f"{text} ({'; '.join(remarks)})".strip()
+    return text
+
+
+def pushbacks(
+    verdicts: dict[str, Verdict], base: Grade, *, number_sourced: bool, catalog: Catalog
+) -> list[str]:
+    """Rule 5."""
+    codes = {code for part, code in _NOT_MET_CODE.items() if verdicts[part] != "met"}
+    if verdicts["result"] == "met" and not number_sourced:
+        codes.add("ask_number_source")
+    codes.update(code for code in base.pushbacks if code in _KEPT)
+    if base.trap and base.trap.hit and base.trap.code in base.pushbacks:
+        codes.add(base.trap.code)
+    order = catalog.rubric.pushback_order
+    return sorted(codes, key=order.__getitem__)
+
+
+def merge(
+    checked: dict[str, CheckedPart],
+    base: Grade,
+    *,
+    grader: str,
+    number_sourced: bool,
+    catalog: Catalog,
+) -> Grade:
+    """`number_sourced`: the answer says where its numbers came from (`detectors.has_number_source`)."""
+    injection = base.signals.injection_suspected
+    parts: dict[str, PartGrade] = {}
+    for part_id in PART_IDS:
+        mine, theirs = checked[part_id], base.parts[part_id]
+        verdict, remark = final_verdict(mine.verdict, theirs.verdict, injection=injection)
+        remarks = mine.remarks + ([remark] if remark else [])
+        evidence = mine.evidence or theirs.evidence
+        if not mine.evidence and theirs.evidence:
+            remarks.append("evidence from the rubric")
+        parts[part_id] = PartGrade(verdict=verdict, evidence=evidence, note=_note(mine.reasoning, remarks))
+    verdicts = {part_id: p.verdict for part_id, p in parts.items()}
+    return Grade(
+        archetype=base.archetype,
+        parts=parts,
+        level=level_from_verdicts(tuple(verdicts.values())),
+        trap=base.trap,
+        pushbacks=pushbacks(verdicts, base, number_sourced=number_sourced, catalog=catalog),
+        signals=base.signals,
+        grader=grader,
+    )
