@@ -7,6 +7,8 @@ reply (or finishes producing it) and adds nothing.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,18 +19,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from service.catalog import ARCHETYPE_IDS, Catalog
 from service.config import Settings
 from service.errors import Conflict, InputError, ModelError, NotFound, TooLarge
+from service.grading import grade_answer
 from service.interview.checks import failure
 from service.interview.phrasing import Phrasing, phrase, quote_for
-from service.interview.planner import Move, Turn, first_move, next_move
+from service.interview.planner import Move, Turn, answers_for, first_move, next_move, other_fingerprints
 from service.interview.prompting import interviewer_messages
 from service.llm import Request, get_model
 from service.llm.registry import OFFLINE, validate_model
 from service.report.debrief import Debrief, build_debrief
+from service.rubric import Grade
 from service.store import crud
 from service.store.models import Interview
 from service.store.models import Turn as TurnRow
 
 Event = tuple[str, Any]
+log = logging.getLogger(__name__)
 
 
 def turn_json(t: TurnRow) -> dict[str, Any]:
@@ -84,6 +89,7 @@ class InterviewService:
         self.settings = settings
         self.catalog = catalog
         self.phrasing = phrasing
+        self._grading: dict[tuple[str, str], asyncio.Task[None]] = {}
 
     async def start(
         self,
@@ -277,15 +283,86 @@ class InterviewService:
                 # The debrief is built on first request (finish / debrief), not on this reply's path.
                 await crud.finish_interview(session, interview_id=meta.id)
             yield ("turn", turn_json(row))
+        done = plain[-1].archetype
+        if done and move.kind in ("probe", "wrap_up") and move.archetype != done:
+            self._grade_in_background(meta, done, plain)
+
+    # --- grading by the model, in the background ------------------------------------------------
+
+    def _grader_name(self, model: str) -> str:
+        return self.settings.grader_model or model
+
+    def _grade_in_background(self, meta: _Meta, archetype: str, plain: list[Turn]) -> None:
+        """Grade an archetype as soon as its answers are complete, while the interview goes on."""
+        if self._grader_name(meta.model) in OFFLINE:
+            return  # the rubric grades on demand, in microseconds
+        key = (meta.id, archetype)
+        if key in self._grading:
+            return
+        task = asyncio.create_task(self._grade_archetype(meta, archetype, list(plain)))
+        self._grading[key] = task
+        task.add_done_callback(lambda _: self._grading.pop(key, None))
+
+    async def _grade_archetype(self, meta: _Meta, archetype: str, plain: list[Turn]) -> None:
+        try:
+            answers = answers_for(plain, archetype)
+            if not answers:
+                return
+            question = next((t.text for t in plain if t.move == "probe" and t.archetype == archetype), None)
+            outcome = await grade_answer(
+                answer="\n\n".join(answers),
+                archetype=archetype,
+                question=question,
+                model=get_model(self._grader_name(meta.model), self.settings),
+                catalog=self.catalog,
+                prompts_dir=self.settings.prompts_dir,
+                earlier=other_fingerprints(plain, archetype),
+            )
+            async with self.sessions() as session:
+                await crud.save_archetype_grade(
+                    session,
+                    interview_id=meta.id,
+                    archetype=archetype,
+                    grader=outcome.grade.grader,
+                    grade=outcome.grade.model_dump(mode="json"),
+                    usage=outcome.usage,
+                    fallback_reason=outcome.fallback_reason,
+                )
+        except Exception:  # a background grade must never take anything down; the rubric stands in
+            log.exception("background grading of %s/%s failed", meta.id, archetype)
+
+    async def _graded(self, interview: Interview) -> tuple[dict[str, Grade], list[dict[str, Any]]]:
+        """The model's grades for the interview: wait for those in flight, make any missing ones now."""
+        pending = [t for (iid, _), t in list(self._grading.items()) if iid == interview.id]
+        if pending:
+            await asyncio.wait(pending, timeout=self.settings.grading_wait_seconds)
+        meta = _Meta(
+            interview.id, interview.model, list(interview.archetypes), interview.user_id, interview.status
+        )
+        plain = _plain(list(interview.turns))
+        if self._grader_name(interview.model) not in OFFLINE:
+            async with self.sessions() as session:
+                have = {g.archetype for g in await crud.archetype_grades(session, interview_id=interview.id)}
+            missing = [a for a in interview.archetypes if a not in have and answers_for(plain, a)]
+            await asyncio.gather(*(self._grade_archetype(meta, a, plain) for a in missing))
+        async with self.sessions() as session:
+            rows = await crud.archetype_grades(session, interview_id=interview.id)
+        grades = {r.archetype: Grade.model_validate(r.grade) for r in rows}
+        usage = [u for r in rows for u in (r.usage or [])]
+        usage += [t.usage for t in interview.turns if t.usage]
+        return grades, usage
 
     async def _finish(self, session: AsyncSession, interview_id: str, user_id: str | None) -> Debrief:
         interview = await self._load(session, interview_id, user_id)
+        graded, usage = await self._graded(interview)
         debrief = build_debrief(
             interview_id=interview.id,
             model=interview.model,
             archetypes=interview.archetypes,
             turns=_plain(list(interview.turns)),
             catalog=self.catalog,
+            graded=graded,
+            usage=usage,
         )
         await crud.finish_interview(
             session, interview_id=interview.id, debrief=debrief.model_dump(mode="json")

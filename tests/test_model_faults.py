@@ -125,3 +125,45 @@ async def test_json_reply_when_model_fails(client: httpx.AsyncClient) -> None:
         f"/api/interviews/{iid}/answers", json={"text": WEAK}, headers={"Accept": "application/json"}
     )
     assert res.status_code == 200 and res.json()["degraded"] is True
+
+
+def _grader_reply(request: httpx.Request) -> httpx.Response:
+    body = json.loads(request.content)
+    if body.get("stream"):
+        return streamed(["Which ", "part ", "was ", "your ", "call?"])
+    parts = {
+        part: {"reasoning": "thin", "quotes": ["we ended up cancelling it"], "verdict": "partial"}
+        for part in ("situation", "tradeoff", "action", "result", "driver", "reflection")
+    }
+    parts["reflection"] = {
+        "reasoning": "made up",
+        "quotes": ["I would write an RFC next time"],
+        "verdict": "met",
+    }
+    from tests.model_server import completion
+
+    return completion(json.dumps({"parts": parts}))
+
+
+async def test_archetypes_are_graded_by_the_model_in_the_background(client: httpx.AsyncClient) -> None:
+    res = await client.post(
+        "/api/interviews", json={"archetypes": ["killed_own_project", "mentoring"], "model": "openai/m"}
+    )
+    iid = res.json()["id"]
+    r = route(client, side_effect=_grader_reply)
+    for _ in range(8):
+        turn = (await answer(client, iid))[-1][1]
+        if turn["move"] == "wrap_up":
+            break
+    debrief = (await client.post(f"/api/interviews/{iid}/finish")).json()
+    graders = {a["archetype"]: a["grade"]["grader"] for a in debrief["archetypes"]}
+    assert graders == {"killed_own_project": "openai/m", "mentoring": "openai/m"}
+    for a in debrief["archetypes"]:
+        reflection = a["grade"]["parts"]["reflection"]
+        # The made-up quote was dropped, and the verdict with it.
+        assert reflection["verdict"] != "met"
+        assert all("RFC" not in e["quote"] for e in reflection["evidence"])
+    grader_calls = [c for c in r.calls if not json.loads(c.request.content).get("stream")]
+    assert len(grader_calls) == 2  # one per archetype, no re-grading at finish
+    usage = debrief["usage"]
+    assert usage["calls"] >= len(r.calls) and usage["prompt_tokens"] > 0

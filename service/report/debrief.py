@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -70,14 +70,24 @@ class Debrief(BaseModel):
 
 
 def build_debrief(
-    *, interview_id: str, model: str, archetypes: Sequence[str], turns: Sequence[Turn], catalog: Catalog
+    *,
+    interview_id: str,
+    model: str,
+    archetypes: Sequence[str],
+    turns: Sequence[Turn],
+    catalog: Catalog,
+    graded: Mapping[str, Grade] | None = None,
+    usage: Sequence[Mapping[str, Any]] = (),
 ) -> Debrief:
+    """`graded`: the model's (evidence-verified) grades by archetype; the rubric grades the rest."""
     per: list[ArchetypeDebrief] = []
     for arch in archetypes:
         answers = answers_for(turns, arch)
         if not answers:
             continue
-        grade = analyze("\n\n".join(answers), arch, earlier=other_fingerprints(turns, arch), catalog=catalog)
+        grade = (graded or {}).get(arch) or analyze(
+            "\n\n".join(answers), arch, earlier=other_fingerprints(turns, arch), catalog=catalog
+        )
         first = analyze(answers[0], arch, catalog=catalog)
         probe = next((t.text for t in turns if t.move == "probe" and t.archetype == arch), "")
         outcomes = [
@@ -107,6 +117,7 @@ def build_debrief(
         projects_reused=reused,
         top_fixes=_fixes(per),
         summary=_summary(per),
+        usage=_usage(usage),
     )
 
 
@@ -173,3 +184,18 @@ def _summary(per: Sequence[ArchetypeDebrief]) -> str:
         )
     parts.append("The fixes below are ordered by how much signal they add; rehearse them aloud, timed.")
     return " ".join(parts)
+
+
+def _usage(calls: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Token use and cost over every model call of the interview (interviewer and grader)."""
+    if not calls:
+        return {}
+    costs = [c["cost_usd"] for c in calls if c.get("cost_usd") is not None]
+    return {
+        "calls": sum(int(c.get("calls") or 0) for c in calls),
+        "prompt_tokens": sum(int(c.get("prompt_tokens") or 0) for c in calls),
+        "completion_tokens": sum(int(c.get("completion_tokens") or 0) for c in calls),
+        "cost_usd": round(sum(costs), 6) if costs else None,
+        "failed_calls": sum(1 for c in calls if c.get("error")),
+        "withdrawn_replies": sum(1 for c in calls if c.get("withdrawn")),
+    }

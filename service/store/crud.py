@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from service.errors import Conflict, NotFound
-from service.store.models import Interview, Move, Role, Story, Turn, utcnow
+from service.store.models import ArchetypeGrade, Interview, Move, Role, Story, Turn, utcnow
 
 # --- interviews and turns ---------------------------------------------------------------------
 
@@ -211,3 +211,36 @@ async def delete_story(session: AsyncSession, *, story_id: str, user_id: str | N
     await session.delete(story)
     await session.commit()
     return True
+
+
+# --- background grades ------------------------------------------------------------------------
+
+
+async def save_archetype_grade(
+    session: AsyncSession,
+    *,
+    interview_id: str,
+    archetype: str,
+    grader: str,
+    grade: dict[str, Any],
+    usage: list[dict[str, Any]] | None = None,
+    fallback_reason: str | None = None,
+) -> ArchetypeGrade:
+    """Store (or replace) the model's grade of one archetype of an interview."""
+    query = select(ArchetypeGrade).where(
+        ArchetypeGrade.interview_id == interview_id, ArchetypeGrade.archetype == archetype
+    )
+    row = (await session.scalars(query)).one_or_none()
+    if row is None:
+        row = ArchetypeGrade(interview_id=interview_id, archetype=archetype, grader=grader, grade=grade)
+        session.add(row)
+    row.grader, row.grade, row.usage, row.fallback_reason = grader, grade, usage, fallback_reason
+    await session.commit()
+    return row
+
+
+async def archetype_grades(session: AsyncSession, *, interview_id: str) -> list[ArchetypeGrade]:
+    query = (
+        select(ArchetypeGrade).where(ArchetypeGrade.interview_id == interview_id).order_by(ArchetypeGrade.id)
+    )
+    return list(await session.scalars(query))

@@ -136,3 +136,19 @@ class Story(Base):
     grade: Mapped[dict[str, Any] | None] = mapped_column(JSONValue)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ArchetypeGrade(Base):
+    """The model's grade of one archetype's answers (probe answer plus follow-ups), made in the background."""
+
+    __tablename__ = "archetype_grades"
+    __table_args__ = (UniqueConstraint("interview_id", "archetype"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    archetype: Mapped[str] = mapped_column(String(64))
+    grader: Mapped[str] = mapped_column(String(255))
+    grade: Mapped[dict[str, Any]] = mapped_column(JSONValue)
+    usage: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONValue)
+    fallback_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
