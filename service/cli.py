@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,6 +37,44 @@ def _read_source(source: str) -> str:
         raise _fail(f"cannot read {source}: {exc}") from exc
 
 
+Grader = Callable[[str, "str | None", "str | None"], Any]
+
+
+def _grader(model: str, api_base: str | None, catalog: Any) -> Grader:
+    """The builtin rubric, or a model through litellm (imported only then) with evidence checks."""
+    from service.rubric import analyze
+
+    if model == "builtin":
+        return lambda answer, archetype, question: analyze(answer, archetype, question, catalog=catalog)
+    import asyncio
+
+    from service.config import get_settings
+    from service.grading import grade_answer
+    from service.llm import get_model
+
+    settings = get_settings()
+    if api_base:
+        settings = settings.model_copy(update={"api_base": api_base})
+    chat = get_model(model, settings)
+
+    def grade_with_model(answer: str, archetype: str | None, question: str | None) -> Any:
+        outcome = asyncio.run(
+            grade_answer(
+                answer=answer,
+                archetype=archetype,
+                question=question,
+                model=chat,
+                catalog=catalog,
+                prompts_dir=settings.prompts_dir,
+            )
+        )
+        if outcome.fallback_reason:
+            typer.echo(f"note: the model's grade was not used: {outcome.fallback_reason}", err=True)
+        return outcome.grade
+
+    return grade_with_model
+
+
 @app.command()
 def grade(
     source: Annotated[str | None, typer.Argument(help="File holding the answer, or - for stdin.")] = None,
@@ -45,24 +84,26 @@ def grade(
         Path | None, typer.Option(help='Batch: lines of {"id", "archetype", "question", "answer"}.')
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the grade as JSON (Contract 2).")] = False,
+    model: Annotated[str, typer.Option(help="builtin (offline rubric) or a litellm model id.")] = "builtin",
+    api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL for --model.")] = None,
 ) -> None:
-    """Grade an answer against the STAR-DRIVE bullets (deterministic, offline)."""
+    """Grade an answer against the STAR-DRIVE bullets (offline by default; --model to use an LLM)."""
     from service.catalog import get_catalog
-    from service.rubric import analyze
 
     try:
         catalog = get_catalog()
+        grader = _grader(model, api_base, catalog)
         if jsonl is not None:
             if source is not None:
                 raise _fail("give either a SOURCE or --jsonl, not both")
-            _grade_jsonl(jsonl, catalog)
+            _grade_jsonl(jsonl, catalog, grader)
             return
         if source is None:
             raise _fail("give a file, - for stdin, or --jsonl FILE")
         if archetype is not None:
             catalog.archetype(archetype)
         answer = _read_source(source)
-        result = analyze(answer, archetype, question, catalog=catalog)
+        result = grader(answer, archetype, question)
     except StardriveError as exc:
         raise _fail(str(exc)) from exc
     if as_json:
@@ -73,9 +114,7 @@ def grade(
         print_grade(result, answer)
 
 
-def _grade_jsonl(path: Path, catalog: Any) -> None:
-    from service.rubric import analyze
-
+def _grade_jsonl(path: Path, catalog: Any, grader: Grader) -> None:
     try:
         handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
     except OSError as exc:
@@ -93,7 +132,7 @@ def _grade_jsonl(path: Path, catalog: Any) -> None:
                 arch = item.get("archetype")
                 if arch is not None:
                     catalog.archetype(arch)
-                g = analyze(item["answer"], arch, item.get("question"), catalog=catalog)
+                g = grader(item["answer"], arch, item.get("question"))
             except (ValueError, StardriveError) as exc:
                 errors += 1
                 typer.echo(f"error: {path}:{n}: {exc}", err=True)

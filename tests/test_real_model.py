@@ -62,3 +62,36 @@ async def test_whole_interview_with_a_real_model(client: httpx.AsyncClient) -> N
     assert roles == ["interviewer", "candidate"] * (len(roles) // 2) + ["interviewer"][: len(roles) % 2]
     debrief = (await client.post(f"/api/interviews/{iid}/finish")).json()
     assert {a["archetype"] for a in debrief["archetypes"]} == {"killed_own_project", "mentoring"}
+
+
+@pytest.mark.parametrize("answer", [WEAK, STAFF], ids=["weak", "staff"])
+async def test_grading_with_a_real_model_stays_correct(llama_server: str, answer: str) -> None:
+    from service.catalog import get_catalog
+    from service.grading import grade_answer
+    from service.llm.gateway import LiteLLMModel
+    from service.rubric import analyze
+
+    settings = Settings(api_base=llama_server, model_timeout_seconds=120, model_retries=1, json_mode="json_object")
+    catalog = get_catalog()
+    outcome = await grade_answer(
+        answer=answer,
+        archetype="killed_own_project",
+        question=None,
+        model=LiteLLMModel(MODEL_NAME, settings),
+        catalog=catalog,
+        prompts_dir=settings.prompts_dir,
+    )
+    grade = outcome.grade
+    assert set(grade.parts) == {"situation", "tradeoff", "action", "result", "driver", "reflection"}
+    for part in grade.parts.values():
+        for ev in part.evidence:
+            assert answer[ev.start : ev.end] == ev.quote  # made-up quotes never survive
+    assert outcome.usage and outcome.usage[0]["calls"] >= 1
+    base = analyze(answer, "killed_own_project", catalog=catalog)
+    rank = {"missing": 0, "partial": 1, "met": 2}
+    if grade.grader == MODEL_NAME:
+        for name, part in grade.parts.items():
+            assert abs(rank[part.verdict] - rank[base.parts[name].verdict]) <= 1
+    else:
+        assert grade.grader == "builtin" and outcome.fallback_reason
+        assert grade.level == base.level
