@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     model_timeout_seconds: float = 30.0
     model_retries: int = Field(default=2, ge=0, le=10)
     model_retry_initial_seconds: float = Field(default=0.5, ge=0)
-    grading_wait_seconds: float = Field(default=120.0, ge=0)
+    # How long finishing waits for model grades still in flight before the rubric stands in for them.
+    grading_wait_seconds: float = Field(default=0.75, ge=0)
 
     interview_archetype_count: int = Field(default=4, ge=1, le=8)
     max_pushbacks_per_archetype: int = Field(default=2, ge=0, le=5)

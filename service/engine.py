@@ -331,30 +331,36 @@ class InterviewService:
         except Exception:  # a background grade must never take anything down; the rubric stands in
             log.exception("background grading of %s/%s failed", meta.id, archetype)
 
-    async def _graded(self, interview: Interview) -> tuple[dict[str, Grade], list[dict[str, Any]]]:
-        """The model's grades for the interview: wait for those in flight, make any missing ones now."""
-        pending = [t for (iid, _), t in list(self._grading.items()) if iid == interview.id]
-        if pending:
-            await asyncio.wait(pending, timeout=self.settings.grading_wait_seconds)
-        meta = _Meta(
-            interview.id, interview.model, list(interview.archetypes), interview.user_id, interview.status
-        )
+    async def _graded(
+        self, interview: Interview, wait: float
+    ) -> tuple[dict[str, Grade], list[dict[str, Any]], list[str]]:
+        """The model's grades so far, after waiting at most `wait` seconds for those in flight (and
+        starting any that are missing); also the archetypes whose model grade is still pending."""
         plain = _plain(list(interview.turns))
-        if self._grader_name(interview.model) not in OFFLINE:
+        answered = [a for a in interview.archetypes if answers_for(plain, a)]
+        by_model = self._grader_name(interview.model) not in OFFLINE
+        if by_model:
             async with self.sessions() as session:
                 have = {g.archetype for g in await crud.archetype_grades(session, interview_id=interview.id)}
-            missing = [a for a in interview.archetypes if a not in have and answers_for(plain, a)]
-            await asyncio.gather(*(self._grade_archetype(meta, a, plain) for a in missing))
+            meta = _Meta(
+                interview.id, interview.model, list(interview.archetypes), interview.user_id, interview.status
+            )
+            for archetype in answered:
+                if archetype not in have:
+                    self._grade_in_background(meta, archetype, plain)
+            pending = [t for (iid, _), t in list(self._grading.items()) if iid == interview.id]
+            if pending and wait > 0:
+                await asyncio.wait(pending, timeout=wait)
         async with self.sessions() as session:
             rows = await crud.archetype_grades(session, interview_id=interview.id)
         grades = {r.archetype: Grade.model_validate(r.grade) for r in rows}
         usage = [u for r in rows for u in (r.usage or [])]
         usage += [t.usage for t in interview.turns if t.usage]
-        return grades, usage
+        still = [a for a in answered if a not in grades] if by_model else []
+        return grades, usage, still
 
-    async def _finish(self, session: AsyncSession, interview_id: str, user_id: str | None) -> Debrief:
-        interview = await self._load(session, interview_id, user_id)
-        graded, usage = await self._graded(interview)
+    async def _build(self, interview: Interview, wait: float) -> tuple[Debrief, bool]:
+        graded, usage, pending = await self._graded(interview, wait)
         debrief = build_debrief(
             interview_id=interview.id,
             model=interview.model,
@@ -363,10 +369,16 @@ class InterviewService:
             catalog=self.catalog,
             graded=graded,
             usage=usage,
+            pending=pending,
         )
-        await crud.finish_interview(
-            session, interview_id=interview.id, debrief=debrief.model_dump(mode="json")
-        )
+        return debrief, not pending
+
+    async def _finish(self, session: AsyncSession, interview: Interview, wait: float) -> Debrief:
+        """Build the debrief; cache it once every model grade is in (until then it is rebuilt on request,
+        the rubric standing in for the grades still being made)."""
+        debrief, complete = await self._build(interview, wait)
+        cached = debrief.model_dump(mode="json") if complete else None
+        await crud.finish_interview(session, interview_id=interview.id, debrief=cached)
         return debrief
 
     async def finish(self, *, interview_id: str, user_id: str | None = None) -> Debrief:
@@ -374,7 +386,7 @@ class InterviewService:
             interview = await self._load(session, interview_id, user_id)
             if interview.status == "finished" and interview.debrief:
                 return Debrief.model_validate(interview.debrief)
-            return await self._finish(session, interview_id, user_id)
+            return await self._finish(session, interview, self.settings.grading_wait_seconds)
 
     async def debrief(self, *, interview_id: str, user_id: str | None = None) -> Debrief:
         async with self.sessions() as session:
@@ -382,11 +394,5 @@ class InterviewService:
             if interview.debrief:
                 return Debrief.model_validate(interview.debrief)
             if interview.status == "finished":
-                return await self._finish(session, interview_id, user_id)
-            return build_debrief(
-                interview_id=interview.id,
-                model=interview.model,
-                archetypes=interview.archetypes,
-                turns=_plain(list(interview.turns)),
-                catalog=self.catalog,
-            )
+                return await self._finish(session, interview, wait=0)
+            return (await self._build(interview, wait=0))[0]

@@ -71,7 +71,9 @@ async def test_grading_with_a_real_model_stays_correct(llama_server: str, answer
     from service.llm.gateway import LiteLLMModel
     from service.rubric import analyze
 
-    settings = Settings(api_base=llama_server, model_timeout_seconds=120, model_retries=1, json_mode="json_object")
+    settings = Settings(
+        api_base=llama_server, model_timeout_seconds=120, model_retries=1, json_mode="json_object"
+    )
     catalog = get_catalog()
     outcome = await grade_answer(
         answer=answer,

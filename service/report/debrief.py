@@ -67,6 +67,8 @@ class Debrief(BaseModel):
     top_fixes: list[Fix]
     summary: str
     usage: dict[str, Any] = {}
+    # Archetypes the model is still grading: the rubric's grade stands in until it lands.
+    pending_grades: list[str] = []
 
 
 def build_debrief(
@@ -78,6 +80,7 @@ def build_debrief(
     catalog: Catalog,
     graded: Mapping[str, Grade] | None = None,
     usage: Sequence[Mapping[str, Any]] = (),
+    pending: Sequence[str] = (),
 ) -> Debrief:
     """`graded`: the model's (evidence-verified) grades by archetype; the rubric grades the rest."""
     per: list[ArchetypeDebrief] = []
@@ -118,6 +121,7 @@ def build_debrief(
         top_fixes=_fixes(per),
         summary=_summary(per),
         usage=_usage(usage),
+        pending_grades=list(pending),
     )
 
 
