@@ -215,8 +215,20 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (grading is CPU-bound).")] = 1,
+    model: Annotated[
+        str | None, typer.Option(help="Default model (litellm id); else STARDRIVE_MODEL.")
+    ] = None,
+    api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL for the model.")] = None,
 ) -> None:
     """Run the interview service with the web chat at /."""
+    # Settings are read from the environment by every worker: pass the options on that way.
+    if model:
+        os.environ["STARDRIVE_MODEL"] = model
+    if api_base:
+        os.environ["STARDRIVE_API_BASE"] = api_base
+    from service.config import get_settings as _fresh
+
+    _fresh.cache_clear()
     import asyncio
 
     import uvicorn
@@ -245,8 +257,16 @@ def interview(
         str | None, typer.Option(help="Model for this interview (default: STARDRIVE_MODEL).")
     ] = None,
     url: Annotated[str | None, typer.Option(help="A running stardrive server; default: in-process.")] = None,
+    api_base: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible base URL (in-process only).")
+    ] = None,
 ) -> None:
     """Run a mock interview in the terminal."""
+    if api_base:
+        os.environ["STARDRIVE_API_BASE"] = api_base
+        from service.config import get_settings
+
+        get_settings.cache_clear()
     import asyncio
 
     from rich.console import Console

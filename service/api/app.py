@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from service.catalog import load_catalog
 from service.config import Settings, get_settings
 from service.engine import InterviewService
 from service.interview.phrasing import load_phrasing
+from service.llm.registry import OFFLINE
 from service.store.db import make_engine, make_sessionmaker, migrate
 
 WEB = Path(__file__).parent / "web"
@@ -32,6 +34,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.catalog = catalog
         app.state.sessions = make_sessionmaker(engine)
+        if settings.model not in OFFLINE:
+            # litellm takes seconds to import: do it now, off the event loop, not on the first answer.
+            from service.llm.gateway import load_litellm
+
+            await asyncio.to_thread(load_litellm)
         app.state.service = InterviewService(
             sessions=app.state.sessions,
             settings=settings,

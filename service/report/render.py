@@ -35,7 +35,10 @@ def _env() -> Environment:
 def to_markdown(debrief: Debrief) -> str:
     lines = [f"# Interview debrief — {debrief.interview_id}", "", debrief.summary, ""]
     if debrief.pending_grades:
-        lines += [f"_Still being graded by the model: {', '.join(debrief.pending_grades)} (rubric grades shown)._", ""]
+        lines += [
+            f"_Still being graded by the model: {', '.join(debrief.pending_grades)} (rubric grades shown)._",
+            "",
+        ]
     if debrief.top_fixes:
         lines += ["## The three fixes worth most", ""]
         for i, fix in enumerate(debrief.top_fixes, 1):
