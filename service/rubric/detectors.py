@@ -24,12 +24,14 @@ _STAKES = ci(
     r"\b(?:risk\w*|deadline|okr|launch\w*|at stake|stakes|customers?|revenue|outage|regulat\w+|legal|compliance|"
     r"pressure|miss\w*|fail\w*|break\w*|broke|incident|trust|critical|commit\w*|churn|expensive|blocked|blocking|"
     r"urgent|escalat\w+|safety|harm\w*|bias\w*|privacy|regression|loss|losing|behind|slipp\w+|paged|pilot|"
-    r"wasn'?t (?:working|delivering)|wrong|complain\w*|budget|cost)\b"
+    r"wasn'?t (?:working|delivering)|wrong|complain\w*|budget|cost|season|peak|weeks? out|months? out|due|"
+    r"promised?|on the line|renewal|contract|review|in time|before (?:the|our)|teen\w*|children|minors|patients?)\b"
 )
+# The speaker's own role: "I was the lead", "as the owner", "I championed", "I was paged", "my team".
 _ROLE = ci(
-    r"\b(?:I\s+(?:was|am|led|owned|ran|managed|had|championed|joined as|served as|took over)|I['’]m|as (?:the|a|tech)|"
-    r"my (?:team|role|org|group|project|reports?)|tech lead|\blead\b|owner|on[- ]call|paged|manager|staff|"
-    r"principal|senior|architect|dri\b)",
+    r"\b(?:I\s+(?:was|am|led|lead|own|owned|ran|run|managed|manage|had|championed|pushed|proposed|joined as|"
+    r"served as|took over|sponsored|started)|I['’]m|as (?:the|a|an|tech|its)\b|"
+    r"my (?:team|role|org|group|project|reports?|mentee)\b)"
 )
 _ROLE_STRONG = ci(
     r"\b(?:I\s+(?:was|am)\s+(?:the|a|an)\s+(?:\w+\s+){0,3}(?:lead|owner|engineer|manager|champion|architect|dri|"
@@ -64,16 +66,13 @@ def situation(ctx: Context) -> tuple[PartGrade, int]:
         s for s in ctx.usable[:4] if s.part not in ("situation", "reflection") and _ROLE_STRONG.search(s.low)
     ]
     sents = sorted(ctx.of("situation") + early[:1], key=lambda s: s.start)
+    if not sents:
+        # No opening block: the first sentence carries the setup folded into the action, if anything does.
+        first = [s for s in ctx.usable[:1] if s.part != "reflection"]
+        if not first or (not _SETUP_IN_ACTION.search(first[0].low) and not _ROLE.search(first[0].low)):
+            return PartGrade(verdict="missing", note="No setup: the answer starts without context."), 0
+        sents = first
     words = sum(count_words(_without_label(s.text)) for s in sents)
-    if not sents or words == 0:
-        first = ctx.usable[:1]
-        if first and _SETUP_IN_ACTION.search(first[0].low):
-            return PartGrade(
-                verdict="partial",
-                evidence=[ctx.quote(first[0])],
-                note="Setup folded into the action; no specifics.",
-            ), 0
-        return PartGrade(verdict="missing", note="No setup: the answer starts without context."), 0
     text = " ".join(s.low for s in sents)
     has_scale = any(q.kind != "date" for s in sents for q in s.quantities) or bool(_SCALE.search(text))
     specifics = [name for name, rx in (("stakes", _STAKES), ("role", _ROLE)) if rx.search(text)]
@@ -167,20 +166,29 @@ _GENERIC_SIDES = frozenset(
 
 
 def tradeoff(ctx: Context) -> PartGrade:
+    """Met: both sides named in specific terms. A two-sided phrase inside a generic one ("the classic
+    fast vs right thing", "quick fix versus proper fix") does not count as naming the sides."""
     specific: list[Evidence] = []
     generic: list[Evidence] = []
-    candidates = [s for s in ctx.usable if s.flags["tradeoff"]]
-    for s in candidates:
-        two = lx.TWO_SIDED.search(s.low)
-        gen = lx.GENERIC_TRADEOFF.search(s.low)
-        focus = (s.start + (two or gen or lx.TRADEOFF_WORD.search(s.low) or _NONE).start(), s.start)
-        if two and s.flags["hypothetical"] and s.part == "reflection" and not lx.TRADEOFF_WORD.search(s.low):
-            continue  # "I'd either X or Y" in a reflection is not the trade-off of the story
-        content = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", s.text)} - _STOP
-        if two and _side_words(s.text) >= 5 and not (gen and content <= _GENERIC_SIDES | _FILLER):
-            specific.append(ctx.quote(s, focus))
+    for s in ctx.usable:
+        if not s.flags["tradeoff"]:
+            continue
+        low = s.low
+        spans = [m.span() for m in lx.GENERIC_TRADEOFF.finditer(low)]
+
+        def outside(start: int, spans: list[tuple[int, int]] = spans) -> bool:
+            return not any(a <= start < b for a, b in spans)
+
+        two = next((m for m in lx.TWO_SIDED.finditer(low) if outside(m.start())), None)
+        stated = lx.TRADEOFF_STATEMENT.search(low)
+        rest = low[stated.end() :] if stated and outside(stated.start()) else ""
+        named = two is not None or _side_words(rest) >= 6
+        focus_at = (two or stated or lx.TRADEOFF_WORD.search(low) or _NONE).start()
+        quote = ctx.quote(s, (s.start + focus_at, s.start + focus_at))
+        if named and _side_words(s.text) >= 5:
+            specific.append(quote)
         else:
-            generic.append(ctx.quote(s, focus))
+            generic.append(quote)
     if specific:
         return PartGrade(verdict="met", evidence=specific[:2], note="Trade-off named with both sides.")
     if generic:
@@ -213,15 +221,22 @@ def action(ctx: Context) -> tuple[PartGrade, int, int]:
         if s.part == "reflection" and s.flags["hypothetical"]:
             continue
         lead = s.part == "situation" and s.flags["role"]
+        small = [m.span() for m in lx.MINOR_DEED.finditer(s.low)]
         found = [
-            m for m in lx.I_ACTION.finditer(s.low) if not lead and not _hypothetical_before(s.text, m.start())
+            m
+            for m in lx.I_ACTION.finditer(s.low)
+            if not lead
+            and not _hypothetical_before(s.text, m.start())
+            and not any(a <= m.start() < b or m.start() <= a < m.end() + 30 for a, b in small)
         ]
         for m in found:
             mine.append(ctx.quote(s, (s.start + m.start(), s.start + m.end())))
         if found:
             chained += len(lx.I_CHAINED.findall(s.low, found[0].end()))
-        if s.part == "result":
-            continue  # "we landed three wins" reports the outcome; it is not the team taking the action
+        if small and not found:
+            minor.append(ctx.quote(s))
+        if s.part in ("result", "situation"):
+            continue  # "we landed three wins" reports the outcome, "we built X" sets the scene: not the action
         for m in lx.OTHERS_ACTION.finditer(s.low):
             others.append(ctx.quote(s, (s.start + m.start(), s.start + m.end())))
         if lx.PASSIVE_DECISION.search(s.low):
@@ -264,25 +279,40 @@ def _dedupe(items: list[Evidence]) -> list[Evidence]:
     return out
 
 
+_METRIC = ci(
+    r"\b(?:accuracy|f1|precision|recall|auc|latency|p\d\d|cost|costs|spend|revenue|rate|reports?|incidents?|"
+    r"errors?|tickets?|pages|complaints?|churn|retention|conversion|ctr|throughput|wer|bleu|leaks?|holds?|"
+    r"false[- ]positives?|false[- ]negatives?|a year|per (?:month|year|week|day|query|request)|saved|savings)\b"
+)
+
+
+_OPTIONS = ci(
+    r"\b(?:could|would|might|choose|chose between|choice|either|option|whether|or (?:spend|keep|wait|ship))\b"
+)
+
+
 def result(ctx: Context) -> tuple[PartGrade, list[Quantity]]:
-    """Returns the verdict and the quantities that measure the outcome."""
+    """Returns the verdict and the quantities that measure the outcome.
+
+    A number counts when it sits after the setup, outside a reflection and outside the sentence that
+    states the trade-off (those numbers are stakes and hypotheticals), next to an outcome cue or a metric.
+    """
     measured: list[tuple[Sentence, Quantity]] = []
     vague: list[Sentence] = []
-    for s in ctx.usable:
-        # A tradeoff-placed sentence without a trade-off cue of its own is a continuation: it may hold the outcome.
-        continuation = s.part == "tradeoff" and not s.flags["tradeoff"]
-        if s.part in ("situation", "reflection") or (s.part == "tradeoff" and not continuation):
+    told: list[Sentence] = []
+    for n, s in enumerate(ctx.usable):
+        if s.part in ("situation", "reflection") or lx.TRADEOFF_WORD.search(s.low):
             continue
-        is_result = s.part == "result" or (
-            (s.flags["result_cue"] or s.flags["result"])
-            and (s.part in ("action", "driver", "other") or continuation)
-        )
-        if not is_result:
-            continue
+        if s.flags["tradeoff"] and _OPTIONS.search(s.low):
+            continue  # "I could ship now or spend six weeks": the options' costs, not what happened
+        told.append(s)
+        if n == 0 and s.part != "result":
+            continue  # the opening sentence sets the scene, even when it runs into the action
         qs = [q for q in s.quantities if q.kind in ("measure", "duration")]
-        if qs and (s.flags["result_cue"] or s.part == "result"):
+        outcome = s.part == "result" or s.flags["result_cue"] or s.flags["result"]
+        if qs and (outcome or _METRIC.search(s.low)):
             measured.extend((s, q) for q in qs)
-        elif s.part == "result" or lx.VAGUE_RESULT.search(s.low):
+        elif outcome and (s.part == "result" or lx.VAGUE_RESULT.search(s.low)):
             vague.append(s)
     if measured:
         ev = _dedupe([ctx.quote(s, (q.start, q.end)) for s, q in measured])[:3]
@@ -295,7 +325,6 @@ def result(ctx: Context) -> tuple[PartGrade, list[Quantity]]:
             verdict="partial", evidence=[ctx.quote(s) for s in vague[:2]], note="Outcome without a number."
         ), []
     # Something happened after the setup ("we cancelled it, the team moved on"): an outcome, unmeasured.
-    told = [s for s in ctx.usable if s.part in ("action", "driver", "other", "result")]
     if len(told) >= 2:  # one lone action ("I pushed the fix.") says nothing of what came of it
         return PartGrade(
             verdict="partial", evidence=[ctx.quote(told[-1])], note="No clear outcome, and no number."

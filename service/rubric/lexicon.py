@@ -11,7 +11,7 @@ IC = re.IGNORECASE
 # Explicit part labels: "(S)" after a segment (the seed's style), "Situation:" / "Trade-off —" / "S:" before one.
 SUFFIX_LABEL = re.compile(r"^\(\s*([STARDE])\s*\)$")
 PREFIX_LABEL = re.compile(
-    r"^(?:[*_#>\-\s]*)(?:\d[.)]\s*)?(?:\(?(?P<letter>[STARDE])\)?\s*[:—–-]|(?P<name>situation|setup|context|"
+    r"^(?:[*_#>\-\s•–·]*)(?:\d[.)]\s*)?(?:\(?(?P<letter>[STARDE])\)?\s*[:—–-]|(?P<name>situation|setup|context|"
     r"trade[- ]?offs?|the trade[- ]?off|tension|actions?|what i did|results?|outcome|impact|drivers?(?: of impact)?|"
     r"second[- ]order|structural change|reflection|looking back|what i'?d do differently|lessons?)"
     r"(?:\*\*|__)?\s*(?:[:—–]|-\s))\s*",
@@ -48,10 +48,15 @@ INJECTION = ci(
     r"|\b(?:this|the)\s+(?:candidate|answer|story|response)\s+(?:is|was|should be|must be|has been)\s+(?:already\s+)?"
     r"(?:verified|rated|graded|scored|marked|considered|treated|certified|pre-approved)"
     r"|\b(?:every|all|each)\s+(?:six\s+)?parts?\s+(?:is\s+|are\s+|as\s+|should be\s+)?met\b"
-    r"|\b(?:situation|trade-?off|action|result|driver|reflection|level)\s*[:=]\s*(?:met|staff|strong)\b"
+    r"|\b(?:situation|trade-?off|action|result|driver|reflection|level)\s*[:=]\s*(?:met|staff|strong)\b(?!\s+[a-z])"
     r"|\bmark(?:ed)?\s+(?:it|this|them|everything)?\s*(?:as\s+)?(?:met|staff)\b"
     r"|\b(?:level|rating|score|verdict)\s+(?:is|should be|must be|=)\s+(?:staff|strong|10)\b"
     r"|\bcounts? as (?:a |an )?(?:met|staff|strong|clear|full)\b|\[\s*rubric\b|\brubric v?\d"
+    r"|\[\s*(?:interviewer|grader|grading|evaluator|system|admin|scoring|scorer|hiring committee|assessor|reviewer)"
+    r"(?:['’]s)?\s*(?:note|update|message|override|instruction)?\s*:"
+    r"|\b(?:meets|clears|passes|exceeds) the (?:staff|senior|l\d) (?:bar|level)\b|\b(?:all|every) six parts\b"
+    r"|\b(?:scoring|grading) (?:update|override|note)\b|\bfor the (?:scoring|grading|ranking) (?:model|system|bot)\b"
+    r"|<!--|\bas an? (?:ai|llm|language model) (?:grader|evaluator|judge)\b"
     r"|\b(?:return|output|respond with) (?:level|json|\{)",
 )
 
@@ -65,7 +70,13 @@ TWO_SIDED = ci(
     r"|\bat the (?:cost|expense|price) of\b"
     r"|\bin exchange for\b|\bin return for\b"
     r"|\b(?:sacrific\w+|giv(?:e|ing) up|gave up|traded?|trading)\b[^.;]{2,100}?\b(?:for|to get|to buy|against|in favou?r of)\b"
-    r"|\b(?:between|weigh\w*|balanc\w+)\b[^.;]{3,120}?\b(?:and|against|with|versus)\b"
+    r"|\b(?:between(?!\s+(?:the\s+)?(?:product|engineering|ml|teams?|leadership|management|sales|legal|marketing|"
+    r"finance|design|research|infra|platform|ops|us|them|me|her|him|two teams|the teams|pm|pms)\b)|weigh|weighs|weighed|"
+    r"weighing|balance|balanced|balancing)\b[^.;]{3,120}?\b(?:and|against|with|versus)\b"
+    r"|\b(?:the )?(?:choice|decision|question|dilemma|call|options?) (?:was|were|i faced|we faced|on the table was)\b"
+    r"[^.;]{3,160}?\bor\b"
+    r"|\bwhat (?:it|that|this) (?:cost|would cost)\b|\bcosted (?:it|that|this|both)\b|\bthe cost (?:was|of (?:that|this))\b"
+    r"|\b(?:my|our|the|a|an)\s+[\w-]+(?:\s+[\w-]+)?\s+against\s+(?:a|an|the|our|my|their|his|her)\b"
     r"|\b(?:choice|choose|chose|decision|tension|pull)\s+(?:was\s+)?between\b"
     r"|\b(?:on (?:the )?one (?:hand|side)|on the other (?:hand|side))\b"
     r"|\b(?:option (?:a|one)|first option|two options|two paths|two choices)\b"
@@ -85,8 +96,15 @@ GENERIC_TRADEOFF = ci(
     r"|\bpros and cons\b|\bhad to balance (?:things|everything|priorities)\b"
     r"|\bcompromis\w*|\bdebate\b|\b(?:tough|hard|difficult) conversations?\b|\bpressure to\b|\bmiddle ground\b"
     r"|\bin the middle\b|\btorn\b|\bdilemma\b|\bmore than perfection\b|\binstead of polishing\b"
-    r"|\b[a-z]+-(?:vs|versus)-[a-z]+ (?:thing|situation|call|problem|question)\b",
+    r"|\b[a-z]+-(?:vs|versus)-[a-z]+ (?:thing|situation|call|problem|question)\b"
+    r"|\b(?:classic|usual|typical|standard|old|age-old|textbook)\s+(?:[\w-]+\s+){0,3}?(?:thing|situation|call|problem|"
+    r"trade-?off|tension|dilemma|question|story|one)\b"
+    r"|\b(?:quick|short-term|fast|band-?aid) fix (?:vs\.?|versus|or|against|and) (?:a )?(?:proper|real|long-term|"
+    r"structural|right|permanent) (?:fix|solution)\b|\blike (?:every|any|all) (?:incident|project|launch|time|other)\w*\b",
 )
+
+# "The trade-off was …", "The trade-off I put on the table: …", "- Trade-off: …": what follows names the sides.
+TRADEOFF_STATEMENT = ci(r"\btrade[- ]?offs?\b[^.;:]{0,40}?(?:\bwas\b|\bis\b|\bwere\b|:|—|–|\bhere\b)\s*")
 
 # --- action ------------------------------------------------------------------------------------------
 _LB_VERBS = (
@@ -111,6 +129,14 @@ I_ACTION = ci(
 )
 # Verbs chained after one "I": "I made the kill call, explained the data, and took responsibility".
 I_CHAINED = ci(rf"(?:,|\band\b)\s+(?:then\s+|also\s+)?(?:{_LB_VERBS})\b")
+# Things an "I" did that carry no weight: the speaker was present, not driving.
+MINOR_DEED = ci(
+    r"\bI\s+(?:just\s+|only\s+|also\s+)?(?:set up (?:the |a )?(?:meeting|invite|calendar|call)s?|took (?:the )?notes|"
+    r"handed (?:[\w-]+\s+){0,4}over|added a comment|left a comment|commented on|mentioned it|mentioned (?:that|this|my)|"
+    r"logged a ticket|filed a ticket|brought it up with (?:a couple of |some |my |a few )?(?:teammates|colleagues|friends)|"
+    r"agreed\b|helped (?:write|with|on|out)|prepared (?:the |some )?slides|sat in|cc['’]?d|forwarded|"
+    r"thought about|went along|supported the decision)"
+)
 I_MINOR = ci(
     r"\bI\s+(?:(?:had|have|just|also|mostly|mainly|only)\s+)?(?:attended|was|were|helped|supported|watched|joined|"
     r"followed|felt|thought|noticed|saw|heard|agreed|listened|learned|knew|wanted|hoped|tried|participated|"
@@ -125,7 +151,8 @@ OTHERS_ACTION = ci(
     rf"\b(?:we|the team|my team|our team|the group|leadership|management|my (?:manager|boss|director|vp|skip[- ]level|"
     rf"lead)|the (?:org|company|committee|pm|product team|exec(?:utive)?s?|vp|director|cto|ceo)|they|someone|"
     rf"everyone|it was decided|the decision was made)\s+(?:(?:then|also|eventually|finally|ultimately|collectively|all|"
-    rf"had|have|just|quickly|\w+ly)\s+){{0,2}}(?:{_LB_VERBS}|ended up|came up|went ahead|agreed|got|did)\b",
+    rf"had|have|just|quickly|\w+ly)\s+){{0,2}}(?:{_LB_VERBS}|ended up|came up|went ahead|agreed|got|did|compromised|"
+    rf"settled|debated|argued|talked)\b",
 )
 PASSIVE_DECISION = ci(
     r"\b(?:was|were|got|had been|has been)\s+(?:\w+ly\s+)?(?:killed|cancell?ed|shut down|deprioriti[sz]ed|decided|"
@@ -141,7 +168,7 @@ RESULT_CUE = ci(
     r"\b(?:went|go(?:es)?|gone) (?:up|down|from)\b|\b(?:increas|decreas|reduc|sav|improv|dropp|grew|grow|"
     r"cut|cutting|lower|rais|boost|lift|doubl|tripl|halv|shrank|shrunk|climb|fell|fall|jump|declin|recover|"
     r"eliminat|prevent|avoid|caught|catch|land|shipp|launch|deliver|hit|beat|exceed|achiev|gain|won|win|"
-    r"freed|free|resolv|mitigat|restor|retain|outperform|match|result|end(?:ed)? up)\w*"
+    r"freed|free|resolv|mitigat|restor|retain|outperform|match|result|end(?:ed)? up|reach)\w*"
     r"|\b(?:was|were|is|are|went|came|got|took [\w-]+(?: [\w-]+)?|brought [\w-]+(?: [\w-]+)?) (?:up|down|back)\b"
     r"|\bfrom\s+\S+\s+(?:down |up )?to\s+\S*\d|\bback to\b|\bwent away\b|\bwithin\b|\bretir\w+|\bfinished\b|"
     r"\breports?\b|\bcomplain\w*|\bon schedule\b|\bon track\b|\bnormal\b|\bstopped\b|\bfixed\b|\bpatched\b"
@@ -174,25 +201,35 @@ NUMBER_SOURCE = ci(
 STRUCTURE = ci(
     r"\b(?:templates?|process(?:es)?|polic(?:y|ies)|playbooks?|runbooks?|standards?|frameworks?|checklists?|"
     r"rubrics?|guidelines?|gates?|rotations?|rules?|defaults?|patterns?|practices?|rituals?|design[- ]docs?|rfcs?|"
-    r"paved road|golden path|librar(?:y|ies)|platform|tooling|ci checks?|linters?|eval suites?|review(?:s| board)?|"
+    r"paved road|golden path|librar(?:y|ies)|tooling|ci checks?|linters?|eval suites?|review(?:s| board)?|"
     r"requirements?|contracts?|sign-?off|checkpoints?|kill criteria|criteria|council|forum|program|curriculum|"
     r"onboarding|guardrails?|alerts?|alerting|monitors?|monitoring|canar(?:y|ies)|tests?|validation|checks?|"
-    r"dashboards?|slos?|budget|mechanism|system)\b",
+    r"dashboards?|slos?|mechanism|section|step|stage|charter|sessions?|meetings?|reviews?|harness|suite|"
+    r"contract test|pre-?flight|checker|router|format|workflow|ritual)\b",
 )
+# That the change outlived the project: adopted, still running, required, the default. A bare "now" or
+# "mandatory" in a request ("I asked for a mandatory review") is not enough.
 LASTING = ci(
-    r"\b(?:became|become|becomes|now|still|adopted|adopt|every (?:team|launch|project|model|release|bet|"
-    r"review|quarter|change|new)|all (?:teams|launches|projects|models|releases)|other teams|(?:two|three|four|"
-    r"several|many|\d+) other (?:teams|bets|projects|orgs|launches)|org-?wide|across the (?:org|company)|"
-    r"company-?wide|since then|ever since|going forward|to this day|standard|default(?:ed)?|institutionali[sz]\w+|"
-    r"codified|rolled (?:it )?out (?:to|across)|reused|copied|spread|scaled|outlived|template for|mandatory|"
-    r"required for|requires|baked into|part of (?:how|our|the)|the way (?:we|our)|how (?:we|our org|the org)|"
-    r"permanent|made (?:\w+ )?(?:impossible|mandatory)|can(?:no|')t happen again|never (?:happened|recurred) again|"
-    r"class of)\b",
+    r"\b(?:became|become|becomes|still (?:runs|use|uses|used|in|there|the|a|our|required|running|blocks)|adopted|"
+    r"every (?:team|launch|project|model|release|bet|review|quarter|change|new|rag|pipeline|deploy|retrain|"
+    r"feature|proposal|event|schema)|all (?:teams|launches|projects|models|releases)|other teams|"
+    r"(?:two|three|four|several|many|\d+) other (?:teams|bets|projects|orgs|launches|forks|groups)|org-?wide|"
+    r"across the (?:org|company|group)|company-?wide|since then|ever since|going forward|to this day|"
+    r"(?:is|was|became) (?:now )?(?:the |our |a )?(?:standard|default)|default for|institutionali[sz]\w+|"
+    r"codified|rolled (?:it )?out (?:to|across)|reused|copied by|outlived|template for|"
+    r"(?:is|are|was|became) (?:now )?(?:a )?(?:required|mandatory)|required (?:for|on|in|before)|now (?:requires|runs|"
+    r"blocks|fails|rejects|catches|checks|gates|uses|is|a|the|part|standard|required|mandatory)|standing|"
+    r"baked into|part of (?:how|our|the)|the way (?:we|our)|how (?:we|our org|the org)|permanent|"
+    r"made (?:\w+ )?(?:impossible|mandatory)|can(?:no|')t happen again|never (?:happened|recurred) again|"
+    r"class of|any (?:new|future))\b",
 )
 CONSEQUENCE = ci(
-    r"\b(?:freed|free(?:s|ing)? up|which (?:let|meant|allowed|enabled|gave|unblocked|saved|helped)|let us|allowed us|"
-    r"enabled|unblocked|unlocked|meant (?:that|we)|downstream|second[- ]order|knock-on|beyond (?:the|this)|"
-    r"bigger picture|trust|credibility|roadmap|morale|relationship|goodwill|reputation|so (?:the|our) (?:team|org))\b",
+    r"\b(?:freed|free(?:s|ing)? up|which (?:let|meant|allowed|enabled|gave|unblocked|saved|helped|put)|let us|"
+    r"allowed us|enabled|unblocked|unlocked|meant (?:that|we|the|our)|downstream|second[- ]order|knock-on|"
+    r"beyond (?:the|this)|bigger picture|trust|credibility|roadmap|morale|relationship|goodwill|reputation|"
+    r"so (?:the|our) (?:team|org)|(?:it|that|this) also|also (?:gave|kept|meant|brought|made|let|helped|freed|saved|"
+    r"took|put|opened|unblocked|enabled)|after that|for other (?:customers|teams)|promot\w+|on the table|"
+    r"made [\w' -]{0,40}(?:easier|faster|possible|simpler))\b",
 )
 
 # --- reflection --------------------------------------------------------------------------------------

@@ -58,6 +58,11 @@ _DATE_BEFORE = ci(
     r"August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\s*)$",
 )
 # "one" is mostly a pronoun ("the one we shipped", "no one"): it counts only with a unit after it.
+# "Llama 3", "GPT 4", "version 2", "phase 3": a name or a step, not a quantity.
+_NAMED_BEFORE = ci(
+    r"\b(?:llama|gpt|claude|gemini|mistral|qwen|phi|bert|resnet|yolo|python|ios|android|windows|version|v|step|"
+    r"stage|phase|level|tier|round|sprint|series|gen|generation|model|layer|p|top|day|week|month|year|q|h|fy)\s*[-]?\s*$"
+)
 _APPROX_PREFIX = ci(r"^" + _APPROX)
 _SHORT_INT = re.compile(r"^\d{1,4}$")
 _COUNT_WORD = ci(r"^\d+$|^(?:" + _SMALL + r")$")
@@ -86,6 +91,8 @@ def find_quantities(text: str, offset: int = 0, low: str | None = None) -> list[
         before = low[max(0, m.start() - 24) : m.start()]
         core = _APPROX_PREFIX.sub("", raw)
         kind: Kind
+        if core[:1].isdigit() and _NAMED_BEFORE.search(before) and _SHORT_INT.match(core):
+            continue
         if core[:1] in "$€£":
             kind = "measure"
         elif _YEAR.match(core) or (

@@ -14,6 +14,8 @@ WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # re-joined afterwards rather than guessed at here, which keeps the regex cheap.
 _BOUNDARY = re.compile(
     r"(?<=[.!?…])[\"'”’)\]]*\s+|\s*\n\s*|(?<=;)\s+|\s*(?=\(\s*[STARDE]\s*\))|(?<=\(S\)|\(T\)|\(A\)|\(R\)|\(D\)|\(E\))\s*"
+    # A bracketed aside ("[note: …]", "<!-- … -->") is a sentence of its own, so it can be set aside whole.
+    r"|(?<=\])\s+(?=[A-Z])|\s+(?=\[[A-Za-z])|(?<=-->)\s*|\s*(?=<!--)"
 )
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|approx|Dr|Mr|Ms|Mrs|Inc|Jr|Sr|U\.S|cf|ca)\.)$")
 # Spoken answers come without punctuation; split a long run at spoken joints instead.
