@@ -30,7 +30,7 @@ _OWN_KILL = ci(
     r"sunset|shut)",
 )
 _ESCALATION = ci(
-    r"\bescalat\w+|\braised (?:it|this|the|my|a)\b[^.]{0,60}\b(?:with|to)\b|\btook (?:it|this|the \w+) to\b|"
+    r"\bescalat\w+|\braised (?:it|this|the|my|a)\b[^.]{0,60}\b(?:with|to)\b|\btook (?:it|this|them|that|the [\w-]+(?: [\w-]+)?) to\b|"
     r"\bflagged (?:it |this )?(?:to|with|for)\b|\bwent (?:to|over)\b[^.]{0,30}\b(?:head|skip|director|vp|"
     r"leadership|legal|policy|trust|safety|council|board|cto|ceo|manager)|\bblocked the (?:launch|release|rollout)\b|"
     r"\b(?:filed|opened|wrote) (?:a |an )?(?:formal |written )?(?:launch[- ])?(?:blocker|objection|dissent|memo|"
@@ -104,8 +104,14 @@ def _needs(rx: re.Pattern[str], *, folded: bool = True) -> Callable[[Context], t
     return check
 
 
+_RAISED = ci(
+    r"\b(?:we|the team|a few of us|some of us)\s+(?:then\s+|also\s+)?(?:raised|flagged|escalated|pushed back|wrote|objected|"
+    r"refused|proposed|took it)\b|\b(?:concerns?|objections?|it) (?:was|were) (?:raised|flagged|escalated)\b|\bin writing\b"
+)
+
+
 def _ethical(ctx: Context) -> tuple[bool, Evidence | None]:
-    acted = _find(ctx, _ACTION_TAKEN)
+    acted = _find(ctx, _ACTION_TAKEN) or _find(ctx, _RAISED)
     if acted:
         return False, acted
     return True, _find(ctx, _INACTION)
@@ -133,14 +139,51 @@ def _own_call(ctx: Context) -> tuple[bool, Evidence | None]:
     return other is not None, other
 
 
+# research_vs_shipping: the trap is "right" winning with the cost of slowness never named. When speed
+# won (shipped narrow, first, on time), there is no trap.
+_RIGHT_WON = ci(
+    r"\bdelay(?:ed|ing)?\b|\bpushed (?:it|the \w+|our \w+|back the \w+) back\b|\bpush(?:ed)? back the (?:launch|pilot|release)|"
+    r"\bwaited\b|\btook (?:the|more|extra) time\b|\btook (?:a lot )?longer\b|\bdo(?:ing)? (?:it|things) (?:right|properly)\b|"
+    r"\bget(?:ting)? it right\b|\bheld (?:it|the launch|the release|off)\b|\bmore time\b|\banother (?:\w+ )?(?:weeks?|months?|"
+    r"quarters?)\b|\bspent (?:a lot )?more time\b|\bdecided to do it right\b|\bresearch (?:won|path|approach)\b"
+)
+
+
+def _nuance(ctx: Context) -> tuple[bool, Evidence | None]:
+    slow = _find(ctx, _RIGHT_WON)
+    if slow is None:
+        return False, None  # speed won, or no side did: the trap is about "right" simply winning
+    cost = _find(ctx, _SLOWNESS_COST)
+    return cost is None, cost or slow
+
+
+# mentoring: the trap is the mentor solving it and calling it mentorship.
+_SOLVED_IT = ci(
+    r"\bI\s+(?:just\s+|basically\s+|ended up\s+|finally\s+)?(?:fixed|rewrote|re-wrote|solved|debugged|wrote|built|"
+    r"patched|redesigned|did|took over|took it over|coded|implemented)\b[^.;]{0,80}?\b(?:myself|for (?:him|her|them)|"
+    r"over the weekend|on my own|it over)\b|\bI took (?:it|the \w+) over\b|\bI just told (?:him|her|them)\b"
+)
+_OWN_FIX = ci(
+    r"\b(?:he|she|they)\s+(?:\w+\s+){0,3}(?:figured|found|fixed|solved|built|debugged|designed|wrote|traced|"
+    r"diagnosed)\b[^.;]{0,80}\b(?:himself|herself|themselves|on (?:his|her|their) own|alone)\b"
+)
+
+
+def _their_growth(ctx: Context) -> tuple[bool, Evidence | None]:
+    solved = _find(ctx, _SOLVED_IT)
+    if solved is None:
+        return False, _find(ctx, _THEIR_GROWTH, folded=False)
+    return _find(ctx, _OWN_FIX) is None, solved
+
+
 TRAPS: dict[str, Callable[[Context], tuple[bool, Evidence | None]]] = {
     "contested_decision": _update_conditions,
     "killed_own_project": _own_call,
-    "research_vs_shipping": _needs(_SLOWNESS_COST),
+    "research_vs_shipping": _nuance,
     "safety_escalation": _needs(_ESCALATION),
     "quality_incident": _needs(_STRUCTURAL_FIX),
     "cost_negotiation": _needs(_TRADE_RATIO),
-    "mentoring": _needs(_THEIR_GROWTH, folded=False),
+    "mentoring": _their_growth,
     "ethical_pushback": _ethical,
 }
 
