@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.errors import Conflict, InputError, NotFound, StardriveError, TooLarge
+
+log = logging.getLogger(__name__)
 
 _STATUS: list[tuple[type[StardriveError], int, str]] = [
     (NotFound, 404, "not_found"),
@@ -28,6 +33,22 @@ def install(app: FastAPI) -> None:
             if isinstance(exc, cls):
                 return error_body(status, code, str(exc))
         return error_body(500, "internal", "internal error")
+
+    @app.exception_handler(DBAPIError)
+    async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
+        # The database is down or restarting: say so, keep nothing half-done (each write is one commit),
+        # and let the pool's pre-ping reconnect on a later request without a restart of the service.
+        log.warning("database unavailable: %s", type(exc.orig).__name__ if exc.orig else type(exc).__name__)
+        response = error_body(503, "unavailable", "the database is unavailable; try again in a moment")
+        response.headers["Retry-After"] = "2"
+        return response
+
+    @app.exception_handler(OSError)
+    async def _connection(_: Request, exc: OSError) -> JSONResponse:
+        log.warning("connection failure: %s", type(exc).__name__)
+        response = error_body(503, "unavailable", "a backing service is unavailable; try again in a moment")
+        response.headers["Retry-After"] = "2"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
