@@ -43,6 +43,7 @@ class Phrasing(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: int
     transitions: list[str]
+    lead_ins: list[str]
     wrap_up: list[str]
     pushbacks: dict[str, Variants]
 
@@ -123,7 +124,11 @@ def phrase(
             options = list(variants.plain)
         else:
             options += [o for o in variants.plain if rng.random() < 0.3]
-    fresh = [o for o in options if o not in asked] or options
+    fresh = [o for o in options if o not in asked]
+    if not fresh:
+        # Every wording of this move has been used in the interview: keep the question, frame it anew.
+        fresh = [lead + o[0].lower() + o[1:] for lead in phrasing.lead_ins for o in options]
+        fresh = [o for o in fresh if o not in asked] or fresh
     return rng.choice(fresh)
 
 

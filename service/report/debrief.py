@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from service.catalog import ARCHETYPE_IDS, Catalog
 from service.interview.planner import Turn, answers_for, other_fingerprints
 from service.rubric import Grade, analyze, project_fingerprint
+from service.rubric.detectors import SITUATION_MAX_WORDS
 from service.rubric.fingerprint import same_project
 from service.rubric.models import LEVELS
 
@@ -94,7 +95,7 @@ def build_debrief(
         first = analyze(answers[0], arch, catalog=catalog)
         probe = next((t.text for t in turns if t.move == "probe" and t.archetype == arch), "")
         outcomes = [
-            PushbackOutcome(code=t.code, question=t.text, closed=t.code not in grade.pushbacks)
+            PushbackOutcome(code=t.code, question=t.text, closed=_closed(t, turns, grade))
             for t in turns
             if t.move == "pushback" and t.archetype == arch and t.code
         ]
@@ -123,6 +124,14 @@ def build_debrief(
         usage=_usage(usage),
         pending_grades=list(pending),
     )
+
+
+def _closed(asked: Turn, turns: Sequence[Turn], grade: Grade) -> bool:
+    if asked.code == "trim_situation":
+        # A long setup stays long in the transcript; what counts is that the short version was short.
+        reply = next((t for t in turns if t.index > asked.index and t.role == "candidate"), None)
+        return reply is not None and len(reply.text.split()) <= SITUATION_MAX_WORDS
+    return asked.code not in grade.pushbacks
 
 
 def _reused(per: Sequence[ArchetypeDebrief]) -> list[list[str]]:

@@ -291,6 +291,9 @@ _OPTIONS = ci(
 )
 
 
+_CONDITIONAL = ci(r"\bif\b|\bunless\b|\bwould\b|\bi['’]d\b|\bwe['’]d\b")
+
+
 def result(ctx: Context) -> tuple[PartGrade, list[Quantity]]:
     """Returns the verdict and the quantities that measure the outcome.
 
@@ -305,6 +308,8 @@ def result(ctx: Context) -> tuple[PartGrade, list[Quantity]]:
             continue
         if s.flags["tradeoff"] and _OPTIONS.search(s.low):
             continue  # "I could ship now or spend six weeks": the options' costs, not what happened
+        if s.flags["hypothetical"] and _CONDITIONAL.search(s.low):
+            continue  # "I'd reverse it if dense-only came within one point": a condition, not an outcome
         told.append(s)
         if n == 0 and s.part != "result":
             continue  # the opening sentence sets the scene, even when it runs into the action
@@ -335,7 +340,9 @@ def result(ctx: Context) -> tuple[PartGrade, list[Quantity]]:
 def has_number_source(ctx: Context) -> Evidence | None:
     for s in ctx.usable:
         m = lx.NUMBER_SOURCE.search(s.low)
-        if m and s.part not in ("reflection",):
+        # Anywhere but a hypothetical ("I'd have measured it with an A/B test"): a follow-up answer that
+        # says where the number came from may be filed after the reflection.
+        if m and not (s.part == "reflection" and s.flags["hypothetical"]):
             return ctx.quote(s, (s.start + m.start(), s.start + m.end()))
     return None
 

@@ -380,8 +380,13 @@ def _stem(word: str) -> str:
     return w
 
 
+NAME = "@"  # prefix of a proper name or acronym in a fingerprint
+
+
 def fingerprint(text: str, *, size: int = 24) -> frozenset[str]:
+    """Distinctive terms; names and acronyms ("Atlas", "RAG") carry the `NAME` prefix."""
     counts: Counter[str] = Counter()
+    names: set[str] = set()
     for m in _TOKEN.finditer(text):
         raw = m.group()
         low = raw.lower()
@@ -397,8 +402,12 @@ def fingerprint(text: str, *, size: int = 24) -> frozenset[str]:
             weight = 3
         if raw.isupper() and len(raw) >= 2:
             weight = 3
-        counts[_stem(raw)] += weight
-    return frozenset(term for term, _ in counts.most_common(size))
+        term = _stem(raw)
+        if weight == 3:
+            names.add(term)
+        counts[term] += weight
+    top = [term for term, _ in counts.most_common(size)]
+    return frozenset(NAME + t if t in names else t for t in top)
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -409,4 +418,10 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def same_project(a: frozenset[str], b: frozenset[str]) -> bool:
-    return similarity(a, b) >= SAME_PROJECT
+    """Names decide when both answers name things: the same project shares at least one name. Without
+    names, a few shared terms are not enough (thin answers share filler): it takes three and the overlap."""
+    names_a = {t for t in a if t.startswith(NAME)}
+    names_b = {t for t in b if t.startswith(NAME)}
+    if names_a and names_b:
+        return len(names_a & names_b) >= 1 and similarity(a, b) >= SAME_PROJECT
+    return len(a & b) >= 3 and similarity(a, b) >= SAME_PROJECT
