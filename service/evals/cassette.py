@@ -18,15 +18,27 @@ from service.errors import ModelError
 from service.grading import PROMPT_VERSION
 from service.llm.base import ChatModel, Request
 
-_BOUNDARY = re.compile(r"<<(END-)?ANSWER-[0-9a-f]+>>")
+_BOUNDARY = re.compile(r"<<(?:END-)?ANSWER-([0-9a-f]+)>>")
 Mode = Literal["replay", "record"]
+
+
+def normalised(request: Request) -> list[list[str]]:
+    """The messages with the grader's random boundary replaced wherever it appears (even wrapped)."""
+    tags = {m.group(1) for msg in request.messages for m in _BOUNDARY.finditer(msg.content)}
+    out = []
+    for msg in request.messages:
+        content = msg.content
+        for tag in tags:
+            content = content.replace(tag, "TAG")
+        out.append([msg.role, content])
+    return out
 
 
 def cassette_key(model: str, request: Request, schema: dict[str, Any]) -> str:
     payload = {
         "model": model,
         "prompt_version": PROMPT_VERSION,
-        "messages": [[m.role, _BOUNDARY.sub(r"<<\1ANSWER>>", m.content)] for m in request.messages],
+        "messages": normalised(request),
         "params": {"max_tokens": request.max_tokens, "temperature": request.temperature},
         "schema": schema,
     }
@@ -55,7 +67,12 @@ class CassetteModel:
         self.used.add(key)
         if self.mode == "record":
             assert self.inner is not None
-            record: dict[str, Any] = {"key": key, "model": self.name, "prompt_version": PROMPT_VERSION}
+            record: dict[str, Any] = {
+                "key": key,
+                "model": self.name,
+                "prompt_version": PROMPT_VERSION,
+                "messages": normalised(request),
+            }
             try:
                 record["response"] = await self.inner.structured(request, schema)
             except ModelError as exc:
