@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -162,52 +164,52 @@ def eval_(
     thresholds: Annotated[Path, typer.Option(help="Floors and ceilings.")] = Path("evals/thresholds.yaml"),
     report: Annotated[Path | None, typer.Option(help="Write report.json and report.md here.")] = None,
     show_misses: Annotated[bool, typer.Option("--misses", help="List the cases graded differently.")] = False,
+    record: Annotated[
+        bool, typer.Option(help="Re-record the LLM grader's cassettes against a live model.")
+    ] = False,
+    model: Annotated[
+        str | None, typer.Option(help="Model for the LLM-grader section (live with --epochs).")
+    ] = None,
+    api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL for the model.")] = None,
+    epochs: Annotated[int, typer.Option(min=0, help="Grade live N times and report the flip rate.")] = 0,
+    personas: Annotated[bool, typer.Option(help="Play the simulated candidates.")] = True,
 ) -> None:
-    """Measure the grader against the labeled cases; exit 1 below the thresholds."""
+    """Measure the grader, the interviewer and the LLM grader; exit 1 below the thresholds."""
     from rich.console import Console
-    from rich.table import Table
 
-    from service.evals.cases import load_cases
-    from service.evals.report import check_thresholds, write_report
-    from service.evals.runner import grade_cases, grader_report, injection_report
+    from service.evals.suite import Options, run
 
+    console = Console()
+    options = Options(
+        cases=cases,
+        thresholds=thresholds,
+        report=report,
+        record=record,
+        model=model,
+        api_base=api_base,
+        epochs=epochs,
+        personas=personas,
+    )
     try:
-        loaded = load_cases(cases)
+        result = run(options, console)
     except StardriveError as exc:
         raise _fail(str(exc)) from exc
-    if not loaded:
-        raise _fail(f"no cases in {cases}")
-    grades = grade_cases(loaded)
-    result: dict[str, Any] = {
-        "grader": grader_report(loaded, grades),
-        "injection": injection_report(loaded, grades),
-    }
-    result["failures"] = check_thresholds(result, thresholds)
-    console = Console()
-    table = Table(title=f"Grader vs {len(loaded)} labeled cases")
-    table.add_column("part")
-    table.add_column("accuracy", justify="right")
-    table.add_column("kappa", justify="right")
-    for part, row in result["grader"]["per_part"].items():
-        table.add_row(part, f"{row['accuracy']:.3f}", f"{row['kappa']:.3f}")
-    overall = result["grader"]["overall"]
-    table.add_row("all parts", f"{overall['accuracy']:.3f}", f"{overall['kappa']:.3f}", style="bold")
-    console.print(table)
-    lv, inj = result["grader"]["level"], result["injection"]
-    console.print(f"level exact {lv['exact']:.3f}  within one {lv['within_one']:.3f}")
-    trap, pb = result["grader"]["trap"], result["grader"]["pushbacks"]
-    console.print(f"trap precision {trap['precision']:.3f} recall {trap['recall']:.3f}")
-    console.print(f"pushback precision {pb['precision']:.3f} recall {pb['recall']:.3f}")
-    console.print(f"injection pairs {inj['pairs']}  attack success {inj['attack_success']:.3f}")
     if show_misses:
         for miss in result["grader"]["misses"]:
             console.print(miss)
-    if report is not None:
-        write_report(result, report)
-    for failure in result["failures"]:
-        console.print(f"[red]FAIL[/] {failure}")
     if result["failures"]:
         raise typer.Exit(code=1)
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 and localhost: only this machine can connect."""
+    name = host.strip().strip("[]").rstrip(".").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # any other name may resolve to a public interface
 
 
 @app.command()
@@ -219,6 +221,13 @@ def serve(
         str | None, typer.Option(help="Default model (litellm id); else STARDRIVE_MODEL.")
     ] = None,
     api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL for the model.")] = None,
+    insecure_no_auth: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-no-auth",
+            help="Serve beyond loopback without accounts: anyone who reaches the port reads everything.",
+        ),
+    ] = False,
 ) -> None:
     """Run the interview service with the web chat at /."""
     # Settings are read from the environment by every worker: pass the options on that way.
@@ -226,23 +235,141 @@ def serve(
         os.environ["STARDRIVE_MODEL"] = model
     if api_base:
         os.environ["STARDRIVE_API_BASE"] = api_base
-    from service.config import get_settings as _fresh
+    from pydantic import ValidationError
 
-    _fresh.cache_clear()
+    from service.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        raise _fail(f"bad STARDRIVE_* setting: {exc}") from exc
+    if not is_loopback(host):
+        if settings.auth == "none" and not insecure_no_auth:
+            raise _fail(
+                f"refusing to serve on {host} without accounts: anyone who can reach it could read and "
+                "change every interview. Set STARDRIVE_AUTH=tokens (add users with `stardrive users add "
+                "NAME`), bind to 127.0.0.1, or pass --insecure-no-auth if you mean it."
+            )
+        typer.echo(
+            "note: serving beyond loopback over plain HTTP; put TLS in front (a reverse proxy) so tokens "
+            "and transcripts are not readable on the network",
+            err=True,
+        )
     import asyncio
 
     import uvicorn
 
-    from service.config import get_settings
     from service.store.db import migrate
 
     # Migrate once here so several workers do not race to create the schema.
-    asyncio.run(migrate(get_settings().database_url))
+    asyncio.run(migrate(settings.database_url))
+    if settings.auth == "tokens" and not asyncio.run(_user_names(settings.database_url)):
+        typer.echo(
+            "note: STARDRIVE_AUTH=tokens but there are no users yet: `stardrive users add NAME`", err=True
+        )
     os.environ["STARDRIVE_MIGRATE_ON_START"] = "false"  # read by the workers this process spawns
     typer.echo(f"stardrive is listening on http://{host}:{port}/  (Ctrl+C to stop)")
     uvicorn.run(
         "service.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
     )
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+users_app = typer.Typer(
+    no_args_is_help=True, help="Accounts for a shared instance (used when STARDRIVE_AUTH=tokens)."
+)
+app.add_typer(users_app, name="users")
+USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
+
+
+async def _user_names(url: str) -> list[str]:
+    from service.store import crud
+    from service.store.db import make_engine, make_sessionmaker
+
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            return [u.name for u in await crud.list_users(session)]
+    finally:
+        await engine.dispose()
+
+
+async def _add_user(url: str, name: str, token_hash: str) -> None:
+    from service.store import crud
+    from service.store.db import make_engine, make_sessionmaker, migrate
+
+    await migrate(url)
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            await crud.create_user(session, name=name, token_hash=token_hash)
+    finally:
+        await engine.dispose()
+
+
+async def _remove_user(url: str, name: str) -> bool:
+    from service.store import crud
+    from service.store.db import make_engine, make_sessionmaker, migrate
+
+    await migrate(url)
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            return await crud.delete_user(session, name=name)
+    finally:
+        await engine.dispose()
+
+
+def _database_url(*, warn_auth: bool = False) -> str:
+    from service.config import Settings
+
+    settings = Settings()
+    if warn_auth and settings.auth != "tokens":
+        typer.echo("note: tokens are checked only when the server runs with STARDRIVE_AUTH=tokens", err=True)
+    return settings.database_url
+
+
+@users_app.command("add")
+def users_add(name: Annotated[str, typer.Argument(help="A unique name: letters, digits, . _ @ -")]) -> None:
+    """Add a user and print their bearer token (shown this once; only its hash is stored)."""
+    import asyncio
+
+    from service.api.tokens import hash_token, new_token
+
+    if not USER_NAME.fullmatch(name):
+        raise _fail("a name is 1-100 letters, digits, '.', '_', '@' or '-', starting with a letter or digit")
+    token = new_token()
+    try:
+        asyncio.run(_add_user(_database_url(warn_auth=True), name, hash_token(token)))
+    except StardriveError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"added {name}; their token follows. It is shown only now: hand it over privately.", err=True)
+    typer.echo(token)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """The users' names, one a line."""
+    import asyncio
+
+    from service.store.db import migrate
+
+    url = _database_url()
+    asyncio.run(migrate(url))
+    for name in asyncio.run(_user_names(url)):
+        typer.echo(name)
+
+
+@users_app.command("remove")
+def users_remove(name: Annotated[str, typer.Argument(help="The user to remove.")]) -> None:
+    """Remove a user: their token stops working at once (their interviews and stories are kept)."""
+    import asyncio
+
+    if not asyncio.run(_remove_user(_database_url(), name)):
+        raise _fail(f"no user named {name!r}")
+    typer.echo(f"removed {name}", err=True)
 
 
 @app.command()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +34,39 @@ class Settings(BaseSettings):
     interview_archetype_count: int = Field(default=4, ge=1, le=8)
     max_pushbacks_per_archetype: int = Field(default=2, ge=0, le=5)
     max_answer_chars: int = Field(default=20_000, ge=1)
+
+    # Accounts and limits (SECURITY.md). "none": one local user, no token; "tokens": every /api request
+    # carries `Authorization: Bearer TOKEN` from `stardrive users add NAME`.
+    auth: Literal["none", "tokens"] = "none"
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Per user, tokens mode only (in "none" mode there is one local user and no per-user limit).
+    # 0 turns a limit off.
+    rate_limit_per_minute: int = Field(default=120, ge=0)
+    max_streams_per_user: int = Field(default=4, ge=0)
+    # Off unless set: a comma-separated list (or JSON list) of exact origins, e.g. https://app.example.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, origins: list[str]) -> list[str]:
+        checked = []
+        for origin in origins:
+            origin = origin.rstrip("/")
+            scheme, sep, rest = origin.partition("://")
+            if scheme not in ("http", "https") or not sep or not rest or "/" in rest or "*" in rest:
+                raise ValueError(f"CORS origin {origin!r} must be an exact scheme://host[:port]")
+            checked.append(origin)
+        return checked
 
 
 @lru_cache

@@ -13,7 +13,9 @@ from service.llm.builtin import ScriptedModel
 def ask(boundary: str = "3f9c2a1b") -> Request:
     # The template may wrap a line inside the end marker: the boundary must be normalised there too.
     text = f"<<ANSWER-{boundary}>>\nI proposed it.\n<<END-ANSWER-{boundary}>>\nBetween <<END-ANSWER-\n{boundary}>>."
-    return Request(messages=[Message("system", "grade"), Message("user", text)], max_tokens=100, temperature=0)
+    return Request(
+        messages=[Message("system", "grade"), Message("user", text)], max_tokens=100, temperature=0
+    )
 
 
 @pytest.mark.parametrize(

@@ -157,9 +157,21 @@ def test_reflection(answer: str, expected: str) -> None:
             "Waiting cost us a quarter of user value, and we shipped a narrow v1 first.",
             False,
         ),
-        ("research_vs_shipping", "I shipped the narrow v1 on time and we iterated on the long tail later.", False),
-        ("mentoring", "She was stuck, so I paired with her weekly and asked what she expected to see.", False),
-        ("ethical_pushback", "A few of us raised it with the PM in writing and the feature got an opt-out.", False),
+        (
+            "research_vs_shipping",
+            "I shipped the narrow v1 on time and we iterated on the long tail later.",
+            False,
+        ),
+        (
+            "mentoring",
+            "She was stuck, so I paired with her weekly and asked what she expected to see.",
+            False,
+        ),
+        (
+            "ethical_pushback",
+            "A few of us raised it with the PM in writing and the feature got an opt-out.",
+            False,
+        ),
         ("safety_escalation", "I took the replays to our VP of product the same day.", False),
         ("contested_decision", "I held my position and was proven right.", True),
         (

@@ -1,4 +1,8 @@
-"""The FastAPI app: settings, catalog and store wired once at start-up (migrations applied first)."""
+"""The FastAPI app: settings, catalog and store wired once at start-up (migrations applied first).
+
+Outside in: CORS (only when STARDRIVE_CORS_ORIGINS is set), the body guard (413/415), then the routes;
+every /api route needs a user (routes/__init__.py). Logs are masked for secrets from here on (redact.py).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 
-from service.api import errors
-from service.api.routes import interviews, stories
+from service.api import errors, redact, routes
+from service.api.limits import BodyGuard, Limits
 from service.catalog import load_catalog
 from service.config import Settings, get_settings
 from service.engine import InterviewService
@@ -24,6 +29,7 @@ WEB = Path(__file__).parent / "web"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    redact.install([settings.api_key.get_secret_value() if settings.api_key else None])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,9 +55,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await engine.dispose()
 
     app = FastAPI(title="stardrive", version="0.1.0", lifespan=lifespan)
+    app.state.limits = Limits.from_settings(settings)
     errors.install(app)
-    app.include_router(interviews.router)
-    app.include_router(stories.router)
+    app.include_router(routes.router)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:  # added last: the outermost layer, so refusals carry CORS headers too
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Accept", "Idempotency-Key"],
+            expose_headers=["Retry-After"],
+        )
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

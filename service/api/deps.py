@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from service.api.auth import authenticate
+from service.api.limits import Limits, StreamSlots
 from service.catalog import Catalog
 from service.config import Settings
 from service.engine import InterviewService
@@ -32,7 +34,39 @@ def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
     return sessions
 
 
+def _limits(request: Request) -> Limits:
+    limits: Limits = request.app.state.limits
+    return limits
+
+
 ServiceDep = Annotated[InterviewService, Depends(_service)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
+LimitsDep = Annotated[Limits, Depends(_limits)]
+
+
+async def _current_user(request: Request, settings: SettingsDep, sessions: SessionsDep) -> str | None:
+    return await authenticate(request, settings, sessions)
+
+
+# The caller's user id (None in single-user mode); 401 without a valid token in tokens mode.
+# FastAPI solves it once per request, however many dependencies ask for it.
+CurrentUser = Annotated[str | None, Depends(_current_user)]
+
+
+def _streams(limits: LimitsDep) -> StreamSlots:
+    return limits.streams
+
+
+StreamsDep = Annotated[StreamSlots, Depends(_streams)]
+
+
+async def require_user(user: CurrentUser) -> None:
+    """Every /api route depends on this (routes/__init__.py): no route is reachable without a user."""
+
+
+async def limit_writes(request: Request, user: CurrentUser, limits: LimitsDep) -> None:
+    """Counts each POST/PUT/PATCH/DELETE against the caller's rate (429 with Retry-After when over)."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        limits.check_write(user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,11 +23,28 @@ _STATUS: list[tuple[type[StardriveError], int, str]] = [
 ]
 
 
-def error_body(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+class ApiError(Exception):
+    """An HTTP-only refusal (401, 413, 415, 429 …) with its code and any headers it needs."""
+
+    def __init__(self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+def error_body(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
 def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, exc: ApiError) -> JSONResponse:
+        return error_body(exc.status, exc.code, exc.message, exc.headers)
+
     @app.exception_handler(StardriveError)
     async def _domain(_: Request, exc: StardriveError) -> JSONResponse:
         for cls, status, code in _STATUS:
@@ -58,7 +76,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
-            exc.status_code, "http_error"
-        )
-        return error_body(exc.status_code, code, str(exc.detail))
+        code = {
+            401: "unauthorized",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+            415: "unsupported_media_type",
+            429: "rate_limited",
+        }.get(exc.status_code, "http_error")
+        return error_body(exc.status_code, code, str(exc.detail), exc.headers)

@@ -16,7 +16,41 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from service.errors import Conflict, NotFound
-from service.store.models import ArchetypeGrade, Interview, Move, Role, Story, Turn, utcnow
+from service.store.models import ArchetypeGrade, Interview, Move, Role, Story, Turn, User, utcnow
+
+# --- users ------------------------------------------------------------------------------------
+
+
+async def create_user(session: AsyncSession, *, name: str, token_hash: str) -> User:
+    """Add an account; Conflict when the name (or, astronomically unlikely, the token) is taken."""
+    user = User(name=name, token_hash=token_hash, created_at=utcnow())
+    session.add(user)
+    try:
+        await session.commit()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise Conflict(f"a user named {name!r} already exists") from exc
+    return user
+
+
+async def user_by_token_hash(session: AsyncSession, *, token_hash: str) -> User | None:
+    return (await session.scalars(select(User).where(User.token_hash == token_hash))).one_or_none()
+
+
+async def list_users(session: AsyncSession) -> list[User]:
+    """Users by name."""
+    return list(await session.scalars(select(User).order_by(User.name)))
+
+
+async def delete_user(session: AsyncSession, *, name: str) -> bool:
+    """Remove an account (its token stops working at once); its interviews and stories stay, unreachable."""
+    user = (await session.scalars(select(User).where(User.name == name))).one_or_none()
+    if user is None:
+        return False
+    await session.delete(user)
+    await session.commit()
+    return True
+
 
 # --- interviews and turns ---------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The tables: interviews, their turns, and the story bank.
+"""The tables: users, interviews, their turns, and the story bank.
 
 Times are stored as timezone-aware UTC on both backends. JSON columns use the plain `JSON`
 type (not JSONB) so a grade's keys keep their order; a Python `None` is stored as SQL NULL.
@@ -71,6 +71,19 @@ JSONValue = JSON(none_as_null=True)
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    """An account of a shared instance (`STARDRIVE_AUTH=tokens`). Only the SHA-256 of its bearer token is
+    kept. `interviews.user_id` and `stories.user_id` hold a user's id; they carry no foreign key, so rows
+    made in single-user mode (user_id NULL) stay valid and are visible to no account."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100), unique=True, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Interview(Base):

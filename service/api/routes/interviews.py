@@ -9,25 +9,26 @@ from typing import Any, Literal
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.background import BackgroundTask
 
-from service.api.deps import ServiceDep
+from service.api.deps import CurrentUser, ServiceDep, StreamsDep
 from service.api.schemas import AnswerCreate, InterviewCreate
 from service.report.debrief import Debrief
 from service.report.render import to_html, to_markdown
 
-router = APIRouter(prefix="/api/interviews", tags=["interviews"])
+router = APIRouter(prefix="/interviews", tags=["interviews"])
 
 
 @router.post("", status_code=201)
-async def create_interview(body: InterviewCreate, service: ServiceDep) -> dict[str, Any]:
+async def create_interview(body: InterviewCreate, service: ServiceDep, user: CurrentUser) -> dict[str, Any]:
     return await service.start(
-        archetypes=list(body.archetypes or []) or None, count=body.count, model=body.model
+        archetypes=list(body.archetypes or []) or None, count=body.count, model=body.model, user_id=user
     )
 
 
 @router.get("/{interview_id}")
-async def get_interview(interview_id: str, service: ServiceDep) -> dict[str, Any]:
-    return await service.get(interview_id=interview_id)
+async def get_interview(interview_id: str, service: ServiceDep, user: CurrentUser) -> dict[str, Any]:
+    return await service.get(interview_id=interview_id, user_id=user)
 
 
 @router.post("/{interview_id}/answers", response_model=None)
@@ -36,22 +37,30 @@ async def answer(
     body: AnswerCreate,
     request: Request,
     service: ServiceDep,
+    user: CurrentUser,
+    streams: StreamsDep,
     idempotency_key: str | None = Header(default=None, max_length=200),
 ) -> Response:
     service.check_answer(body.text)
-    events = service.answer(interview_id=interview_id, text=body.text, idempotency_key=idempotency_key)
     wants_json = "application/json" in request.headers.get(
         "accept", ""
     ) and "text/event-stream" not in request.headers.get("accept", "")
-    if wants_json:
-        turn: dict[str, Any] = {}
-        async for kind, data in events:
-            if kind == "turn":
-                turn = data
-        return JSONResponse(turn)
-    # Pull the first event before answering so 404/409 still leave as JSON errors, not as a broken stream.
-    first = await anext(events)
-    return EventSourceResponse(_sse(first, events), ping=15)
+    # One slot of the caller's answers in flight (429 when all are taken), held until the reply is done.
+    with streams.acquire(user) as slot:
+        events = service.answer(
+            interview_id=interview_id, text=body.text, idempotency_key=idempotency_key, user_id=user
+        )
+        if wants_json:
+            turn: dict[str, Any] = {}
+            async for kind, data in events:
+                if kind == "turn":
+                    turn = data
+            return JSONResponse(turn)
+        # Pull the first event before answering so 404/409 still leave as JSON errors, not a broken stream.
+        first = await anext(events)
+        return EventSourceResponse(
+            slot.carry(_sse(first, events)), ping=15, background=BackgroundTask(slot.release)
+        )
 
 
 async def _sse(
@@ -70,15 +79,18 @@ def _event(event: tuple[str, Any]) -> ServerSentEvent:
 
 
 @router.post("/{interview_id}/finish")
-async def finish(interview_id: str, service: ServiceDep) -> Debrief:
-    return await service.finish(interview_id=interview_id)
+async def finish(interview_id: str, service: ServiceDep, user: CurrentUser) -> Debrief:
+    return await service.finish(interview_id=interview_id, user_id=user)
 
 
 @router.get("/{interview_id}/debrief", response_model=None)
 async def debrief(
-    interview_id: str, service: ServiceDep, format: Literal["json", "md", "html"] = "json"
+    interview_id: str,
+    service: ServiceDep,
+    user: CurrentUser,
+    format: Literal["json", "md", "html"] = "json",
 ) -> Debrief | Response:
-    report = await service.debrief(interview_id=interview_id)
+    report = await service.debrief(interview_id=interview_id, user_id=user)
     if format == "md":
         return PlainTextResponse(to_markdown(report), media_type="text/markdown; charset=utf-8")
     if format == "html":

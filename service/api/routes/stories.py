@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from service.api.deps import CatalogDep, SessionsDep
+from service.api.deps import CatalogDep, CurrentUser, SessionsDep
 from service.api.schemas import StoryIn
 from service.errors import NotFound
 from service.report.audit import audit
@@ -14,7 +14,7 @@ from service.rubric import analyze
 from service.store import crud
 from service.store.models import Story
 
-router = APIRouter(prefix="/api/stories", tags=["stories"])
+router = APIRouter(prefix="/stories", tags=["stories"])
 
 
 def story_json(s: Story) -> dict[str, Any]:
@@ -30,29 +30,31 @@ def story_json(s: Story) -> dict[str, Any]:
 
 
 @router.get("")
-async def list_stories(sessions: SessionsDep) -> list[dict[str, Any]]:
+async def list_stories(sessions: SessionsDep, user: CurrentUser) -> list[dict[str, Any]]:
     async with sessions() as session:
-        return [story_json(s) for s in await crud.list_stories(session)]
+        return [story_json(s) for s in await crud.list_stories(session, user_id=user)]
 
 
 @router.get("/audit")
-async def story_audit(sessions: SessionsDep, catalog: CatalogDep) -> dict[str, Any]:
+async def story_audit(sessions: SessionsDep, catalog: CatalogDep, user: CurrentUser) -> dict[str, Any]:
     async with sessions() as session:
-        return audit(await crud.list_stories(session), catalog)
+        return audit(await crud.list_stories(session, user_id=user), catalog)
 
 
 @router.post("", status_code=201)
-async def create_story(body: StoryIn, sessions: SessionsDep, catalog: CatalogDep) -> dict[str, Any]:
+async def create_story(
+    body: StoryIn, sessions: SessionsDep, catalog: CatalogDep, user: CurrentUser
+) -> dict[str, Any]:
     grade = analyze(body.text, body.archetype, catalog=catalog).model_dump(mode="json")
     async with sessions() as session:
-        story = await crud.create_story(session, **body.model_dump(), grade=grade)
+        story = await crud.create_story(session, **body.model_dump(), grade=grade, user_id=user)
         return story_json(story)
 
 
 @router.get("/{story_id}")
-async def get_story(story_id: str, sessions: SessionsDep) -> dict[str, Any]:
+async def get_story(story_id: str, sessions: SessionsDep, user: CurrentUser) -> dict[str, Any]:
     async with sessions() as session:
-        story = await crud.get_story(session, story_id=story_id)
+        story = await crud.get_story(session, story_id=story_id, user_id=user)
         if story is None:
             raise NotFound(f"no story {story_id!r}")
         return story_json(story)
@@ -60,19 +62,21 @@ async def get_story(story_id: str, sessions: SessionsDep) -> dict[str, Any]:
 
 @router.put("/{story_id}")
 async def update_story(
-    story_id: str, body: StoryIn, sessions: SessionsDep, catalog: CatalogDep
+    story_id: str, body: StoryIn, sessions: SessionsDep, catalog: CatalogDep, user: CurrentUser
 ) -> dict[str, Any]:
     grade = analyze(body.text, body.archetype, catalog=catalog).model_dump(mode="json")
     async with sessions() as session:
-        story = await crud.update_story(session, story_id=story_id, **body.model_dump(), grade=grade)
+        story = await crud.update_story(
+            session, story_id=story_id, user_id=user, **body.model_dump(), grade=grade
+        )
         if story is None:
             raise NotFound(f"no story {story_id!r}")
         return story_json(story)
 
 
 @router.delete("/{story_id}", status_code=204)
-async def delete_story(story_id: str, sessions: SessionsDep) -> Response:
+async def delete_story(story_id: str, sessions: SessionsDep, user: CurrentUser) -> Response:
     async with sessions() as session:
-        if not await crud.delete_story(session, story_id=story_id):
+        if not await crud.delete_story(session, story_id=story_id, user_id=user):
             raise NotFound(f"no story {story_id!r}")
     return Response(status_code=204)
