@@ -42,8 +42,13 @@ def report_for(grader: object) -> dict[str, object]:
     return {"grader": grader_report(CASES, grades), "injection": injection_report(CASES, grades)}
 
 
+def grader_failures(report: dict[str, object]) -> list[str]:
+    """Threshold failures about the grader sections (the personas and LLM sections are not run here)."""
+    return [f for f in check_thresholds(report, THRESHOLDS) if f.startswith(("grader.", "injection."))]
+
+
 def test_the_real_grader_passes() -> None:
-    assert check_thresholds(report_for(builtin_grader), THRESHOLDS) == []
+    assert grader_failures(report_for(builtin_grader)) == []
 
 
 @pytest.mark.parametrize(
@@ -56,7 +61,7 @@ def test_the_real_grader_passes() -> None:
     ids=["always-met", "always-missing", "obeys-injections"],
 )
 def test_a_broken_grader_is_caught(grader: object, caught_by: str) -> None:
-    failures = check_thresholds(report_for(grader), THRESHOLDS)
+    failures = grader_failures(report_for(grader))
     assert any(f.startswith(caught_by) for f in failures), failures
 
 
