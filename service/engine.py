@@ -267,18 +267,29 @@ class InterviewService:
         if usage is not None and problem:
             usage["withdrawn"] = problem
         async with self.sessions() as session:
-            row = await crud.add_turn(
-                session,
-                interview_id=meta.id,
-                role="interviewer",
-                text=text,
-                move=move.kind,
-                code=move.code,
-                archetype=move.archetype,
-                degraded=degraded,
-                usage=usage,
-                index=index,
-            )
+            try:
+                row = await crud.add_turn(
+                    session,
+                    interview_id=meta.id,
+                    role="interviewer",
+                    text=text,
+                    move=move.kind,
+                    code=move.code,
+                    archetype=move.archetype,
+                    degraded=degraded,
+                    usage=usage,
+                    index=index,
+                )
+            except Conflict:
+                # A retry of the same answer raced this one and saved its reply first: end with that
+                # reply (the one in the transcript) instead of cutting the stream.
+                saved = await self._saved_reply(meta, index)
+                if saved is None:
+                    raise
+                if saved.text != text:
+                    yield ("replace", saved.text)
+                yield ("turn", turn_json(saved))
+                return
             if move.kind == "wrap_up":
                 # The debrief is built on first request (finish / debrief), not on this reply's path.
                 await crud.finish_interview(session, interview_id=meta.id)
@@ -286,6 +297,13 @@ class InterviewService:
         done = plain[-1].archetype
         if done and move.kind in ("probe", "wrap_up") and move.archetype != done:
             self._grade_in_background(meta, done, plain)
+
+    async def _saved_reply(self, meta: _Meta, index: int) -> TurnRow | None:
+        async with self.sessions() as session:
+            interview = await crud.get_interview(session, interview_id=meta.id)
+        if interview is None:
+            return None
+        return next((t for t in interview.turns if t.index == index and t.role == "interviewer"), None)
 
     # --- grading by the model, in the background ------------------------------------------------
 
