@@ -175,6 +175,8 @@ class InterviewService:
         plain = _plain(turns)
         if idempotency_key:
             earlier = next((t for t in turns if t.idempotency_key == idempotency_key), None)
+            if earlier is not None and earlier.text != text:
+                raise InputError("this Idempotency-Key was already used for a different answer")
             if earlier is not None:
                 reply = next((t for t in turns if t.index == earlier.index + 1), None)
                 if reply is not None:

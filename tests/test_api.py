@@ -215,3 +215,12 @@ async def test_healthz_and_page(client: httpx.AsyncClient) -> None:
         "debrief",
     ):
         assert f'data-testid="{testid}"' in page
+
+
+async def test_idempotency_key_reused_for_a_different_answer_is_refused(client: httpx.AsyncClient) -> None:
+    iid = (await start(client, archetypes=["mentoring", "quality_incident"]))["id"]
+    assert (await answer_json(client, iid, WEAK, **{"Idempotency-Key": "k1"})).status_code == 200
+    res = await answer_json(client, iid, "Something else entirely.", **{"Idempotency-Key": "k1"})
+    assert res.status_code == 422
+    assert "Idempotency-Key" in res.json()["error"]["message"]
+    assert len((await client.get(f"/api/interviews/{iid}")).json()["turns"]) == 3

@@ -14,27 +14,27 @@ from service.config import Settings
 from service.engine import InterviewService
 
 
-def _service(request: Request) -> InterviewService:
+async def _service(request: Request) -> InterviewService:
     service: InterviewService = request.app.state.service
     return service
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _catalog(request: Request) -> Catalog:
+async def _catalog(request: Request) -> Catalog:
     catalog: Catalog = request.app.state.catalog
     return catalog
 
 
-def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+async def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
     sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
     return sessions
 
 
-def _limits(request: Request) -> Limits:
+async def _limits(request: Request) -> Limits:
     limits: Limits = request.app.state.limits
     return limits
 
@@ -55,7 +55,7 @@ async def _current_user(request: Request, settings: SettingsDep, sessions: Sessi
 CurrentUser = Annotated[str | None, Depends(_current_user)]
 
 
-def _streams(limits: LimitsDep) -> StreamSlots:
+async def _streams(limits: LimitsDep) -> StreamSlots:
     return limits.streams
 
 

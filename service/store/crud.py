@@ -130,8 +130,9 @@ async def add_turn(
     except IntegrityError as exc:
         await session.rollback()
         raise Conflict(
-            f"interview {interview_id}: turn {turn.index} or idempotency key {idempotency_key!r} "
-            "was taken by another request"
+            f"interview {interview_id}: turn {turn.index}"
+            + (f" or idempotency key {idempotency_key!r}" if idempotency_key else "")
+            + " was taken by another request"
         ) from exc
     return turn
 

@@ -25,6 +25,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if parsed.database not in (None, "", ":memory:"):
+        # SQLite has one writer: a large pool only makes connections queue on its lock and back off.
+        kwargs.setdefault("pool_size", 3)
+        kwargs.setdefault("max_overflow", 0)
     engine = create_async_engine(parsed, **kwargs)
     event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
     return engine

@@ -8,11 +8,13 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from sqlalchemy.exc import DBAPIError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
 
 from service.api.deps import CurrentUser, ServiceDep, StreamsDep
 from service.api.schemas import AnswerCreate, InterviewCreate
+from service.errors import Conflict
 from service.report.debrief import Debrief
 from service.report.render import to_html, to_markdown
 
@@ -67,8 +69,17 @@ async def _sse(
     first: tuple[str, Any], rest: AsyncIterator[tuple[str, Any]]
 ) -> AsyncIterator[ServerSentEvent]:
     yield _event(first)
-    async for event in rest:
-        yield _event(event)
+    try:
+        async for event in rest:
+            yield _event(event)
+    except (DBAPIError, OSError, Conflict) as exc:
+        # Headers are sent: the status can no longer say it. End the stream with an explicit error event
+        # (the candidate's answer is saved; resending it with the same Idempotency-Key resumes the reply).
+        code = "conflict" if isinstance(exc, Conflict) else "unavailable"
+        message = (
+            str(exc) if isinstance(exc, Conflict) else "a backing service is unavailable; resend to resume"
+        )
+        yield ServerSentEvent(event="error", data=json.dumps({"error": {"code": code, "message": message}}))
 
 
 def _event(event: tuple[str, Any]) -> ServerSentEvent:
