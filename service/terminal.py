@@ -7,6 +7,7 @@ the web page can never drift apart.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,12 +22,20 @@ FINISH = "/finish"
 @asynccontextmanager
 async def connect(url: str | None) -> AsyncIterator[httpx.AsyncClient]:
     if url:
-        async with httpx.AsyncClient(base_url=url.rstrip("/"), timeout=120, trust_env=False) as client:
+        # A server in tokens mode wants `Authorization: Bearer …`: taken from STARDRIVE_TOKEN, never a flag
+        # (command lines end up in shell history and process lists).
+        token = os.environ.get("STARDRIVE_TOKEN")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with httpx.AsyncClient(
+            base_url=url.rstrip("/"), timeout=120, trust_env=False, headers=headers
+        ) as client:
             yield client
         return
     from service.api.app import create_app
+    from service.config import get_settings
 
-    app = create_app()
+    # In-process there is one person at the keyboard: local single-user mode, whatever the environment says.
+    app = create_app(get_settings().model_copy(update={"auth": "none"}))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://stardrive", timeout=120) as client:
