@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import main  # noqa: E402
+from load import main
 
 
 def _args(argv: list[str]) -> list[str]:
