@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from service.catalog import ARCHETYPE_IDS
 from service.config import REPO_ROOT
 from service.evals.cases import Case, load_cases
 from service.evals.report import check_thresholds
@@ -73,16 +74,7 @@ def test_a_missing_metric_fails(tmp_path: Path) -> None:
 
 def test_cases_cover_every_archetype_and_level() -> None:
     assert len(CASES) >= 120
-    assert {c.archetype for c in CASES} >= {
-        "contested_decision",
-        "killed_own_project",
-        "research_vs_shipping",
-        "safety_escalation",
-        "quality_incident",
-        "cost_negotiation",
-        "mentoring",
-        "ethical_pushback",
-    }
+    assert {c.archetype for c in CASES} >= set(ARCHETYPE_IDS)
     levels = [c.expected.level for c in CASES]
     assert all(levels.count(level) >= 15 for level in ("weak", "passing", "strong", "staff"))
     assert all(c.expected.pushbacks or c.expected.level == "staff" for c in CASES)

@@ -7,15 +7,13 @@ lifespan, database and event loop are exactly those of production.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.servers import free_port, running
 
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings  # noqa: E402
@@ -23,16 +21,10 @@ from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import response_schema_conformance  # noqa: E402
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("schemathesis")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "STARDRIVE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 's.db'}",
@@ -40,30 +32,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     env.pop("STARDRIVE_AUTH", None)
     exe = Path(sys.executable).parent / "stardrive"
-    log = (tmp / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=log,
-        cwd=tmp,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1, trust_env=False).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("server did not start")
+    cmd = [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with running(cmd, f"{base}/healthz", tmp / "server.log", timeout=30, env=env, cwd=tmp):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
 
 
 def test_api_never_errors_and_keeps_its_schema(server: str) -> None:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.servers import free_port, running
 
 CHROMIUM = Path("/usr/bin/chromium")
 STARDRIVE = Path(sys.executable).parent / "stardrive"
@@ -43,52 +41,20 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     """`stardrive serve` on a free loopback port over a fresh SQLite file; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "STARDRIVE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'web.db'}",
         "STARDRIVE_MODEL": "builtin",
     }
-    log_path = tmp_path / "server.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(STARDRIVE), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=tmp_path,  # keep a developer's .env out of the test
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 20
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"server exited with {proc.returncode}:\n{log_path.read_text()}")
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"server not healthy after 20 s:\n{log_path.read_text()}")
-                time.sleep(0.1)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    cmd = [str(STARDRIVE), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    # cwd keeps a developer's .env out of the test
+    with running(cmd, f"{base}/healthz", tmp_path / "server.log", env=env, cwd=tmp_path):
+        yield base
 
 
 def test_chat_page_interview_to_debrief(server: str) -> None:
