@@ -62,20 +62,18 @@ class Context:
 def situation(ctx: Context) -> tuple[PartGrade, int]:
     # The setup is the opening block, plus an early sentence that gives the speaker's role even when it
     # runs straight on into the action ("I was the lead on X, 200M minutes a month, and I proposed ...").
-    early = [
-        s for s in ctx.usable[:4] if s.part not in ("situation", "reflection") and _ROLE_STRONG.search(s.low)
-    ]
+    early = [s for s in ctx.usable[:4] if s.part not in ("situation", "reflection") and s.has(_ROLE_STRONG)]
     sents = sorted(ctx.of("situation") + early[:1], key=lambda s: s.start)
     if not sents:
         # No opening block: the first sentence carries the setup folded into the action, if anything does.
         first = [s for s in ctx.usable[:1] if s.part != "reflection"]
-        if not first or (not _SETUP_IN_ACTION.search(first[0].low) and not _ROLE.search(first[0].low)):
+        if not first or (not first[0].has(_SETUP_IN_ACTION) and not first[0].has(_ROLE)):
             return PartGrade(verdict="missing", note="No setup: the answer starts without context."), 0
         sents = first
     words = sum(count_words(_without_label(s.text)) for s in sents)
     text = " ".join(s.low for s in sents)
-    has_scale = any(q.kind != "date" for s in sents for q in s.quantities) or bool(_SCALE.search(text))
-    specifics = [name for name, rx in (("stakes", _STAKES), ("role", _ROLE)) if rx.search(text)]
+    has_scale = any(q.kind != "date" for s in sents for q in s.quantities) or _SCALE.test(text)
+    specifics = [name for name, rx in (("stakes", _STAKES), ("role", _ROLE)) if rx.test(text)]
     if has_scale:
         specifics.insert(0, "scale")
     ev = [ctx.quote(s) for s in sents[:3]]
@@ -174,16 +172,16 @@ def tradeoff(ctx: Context) -> PartGrade:
         if not s.flags["tradeoff"]:
             continue
         low = s.low
-        spans = [m.span() for m in lx.GENERIC_TRADEOFF.finditer(low)]
+        spans = [m.span() for m in s.hits(lx.GENERIC_TRADEOFF)]
 
         def outside(start: int, spans: list[tuple[int, int]] = spans) -> bool:
             return not any(a <= start < b for a, b in spans)
 
-        two = next((m for m in lx.TWO_SIDED.finditer(low) if outside(m.start())), None)
-        stated = lx.TRADEOFF_STATEMENT.search(low)
+        two = next((m for m in s.hits(lx.TWO_SIDED) if outside(m.start())), None)
+        stated = s.first(lx.TRADEOFF_STATEMENT)
         rest = low[stated.end() :] if stated and outside(stated.start()) else ""
         named = two is not None or _side_words(rest) >= 6
-        focus_at = (two or stated or lx.TRADEOFF_WORD.search(low) or _NONE).start()
+        focus_at = (two or stated or s.first(lx.TRADEOFF_WORD) or _NONE).start()
         quote = ctx.quote(s, (s.start + focus_at, s.start + focus_at))
         if named and _side_words(s.text) >= 5:
             specific.append(quote)
@@ -221,10 +219,10 @@ def action(ctx: Context) -> tuple[PartGrade, int, int]:
         if s.part == "reflection" and s.flags["hypothetical"]:
             continue
         lead = s.part == "situation" and s.flags["role"]
-        small = [m.span() for m in lx.MINOR_DEED.finditer(s.low)]
+        small = [m.span() for m in s.hits(lx.MINOR_DEED)]
         found = [
             m
-            for m in lx.I_ACTION.finditer(s.low)
+            for m in s.hits(lx.I_ACTION)
             if not lead
             and not _hypothetical_before(s.text, m.start())
             and not any(a <= m.start() < b or m.start() <= a < m.end() + 30 for a, b in small)
@@ -237,11 +235,11 @@ def action(ctx: Context) -> tuple[PartGrade, int, int]:
             minor.append(ctx.quote(s))
         if s.part in ("result", "situation"):
             continue  # "we landed three wins" reports the outcome, "we built X" sets the scene: not the action
-        for m in lx.OTHERS_ACTION.finditer(s.low):
+        for m in s.hits(lx.OTHERS_ACTION):
             others.append(ctx.quote(s, (s.start + m.start(), s.start + m.end())))
-        if lx.PASSIVE_DECISION.search(s.low):
+        if s.has(lx.PASSIVE_DECISION):
             others.append(ctx.quote(s))
-        if not lx.I_ACTION.search(s.low) and lx.I_MINOR.search(s.low):
+        if not s.has(lx.I_ACTION) and s.has(lx.I_MINOR):
             minor.append(ctx.quote(s))
     n_mine, n_others = len(mine) + chained, len(others)
     if (n_mine >= 2 and n_mine * 2 >= n_others) or (n_mine >= 1 and n_mine >= n_others):
@@ -304,20 +302,20 @@ def result(ctx: Context) -> tuple[PartGrade, list[Quantity]]:
     vague: list[Sentence] = []
     told: list[Sentence] = []
     for n, s in enumerate(ctx.usable):
-        if s.part in ("situation", "reflection") or lx.TRADEOFF_WORD.search(s.low):
+        if s.part in ("situation", "reflection") or s.has(lx.TRADEOFF_WORD):
             continue
-        if s.flags["tradeoff"] and _OPTIONS.search(s.low):
+        if s.flags["tradeoff"] and s.has(_OPTIONS):
             continue  # "I could ship now or spend six weeks": the options' costs, not what happened
-        if s.flags["hypothetical"] and _CONDITIONAL.search(s.low):
+        if s.flags["hypothetical"] and s.has(_CONDITIONAL):
             continue  # "I'd reverse it if dense-only came within one point": a condition, not an outcome
         told.append(s)
         if n == 0 and s.part != "result":
             continue  # the opening sentence sets the scene, even when it runs into the action
         qs = [q for q in s.quantities if q.kind in ("measure", "duration")]
         outcome = s.part == "result" or s.flags["result_cue"] or s.flags["result"]
-        if qs and (outcome or _METRIC.search(s.low)):
+        if qs and (outcome or s.has(_METRIC)):
             measured.extend((s, q) for q in qs)
-        elif outcome and (s.part == "result" or lx.VAGUE_RESULT.search(s.low)):
+        elif outcome and (s.part == "result" or s.has(lx.VAGUE_RESULT)):
             vague.append(s)
     if measured:
         ev = _dedupe([ctx.quote(s, (q.start, q.end)) for s, q in measured])[:3]
@@ -339,7 +337,7 @@ def result(ctx: Context) -> tuple[PartGrade, list[Quantity]]:
 
 def has_number_source(ctx: Context) -> Evidence | None:
     for s in ctx.usable:
-        m = lx.NUMBER_SOURCE.search(s.low)
+        m = s.first(lx.NUMBER_SOURCE)
         # Anywhere but a hypothetical ("I'd have measured it with an A/B test"): a follow-up answer that
         # says where the number came from may be filed after the reflection.
         if m and not (s.part == "reflection" and s.flags["hypothetical"]):
@@ -376,11 +374,11 @@ def reflection(ctx: Context) -> PartGrade:
     specific: list[Evidence] = []
     generic: list[Evidence] = []
     for s in ctx.usable:
-        m = lx.REFLECTION_CUE.search(s.low)
+        m = s.first(lx.REFLECTION_CUE)
         if not m:
             continue
         rest = s.low[m.end() :]
-        only_accountability = lx.ACCOUNTABILITY.search(s.low) and not re.search(
+        only_accountability = s.has(lx.ACCOUNTABILITY) and not re.search(
             r"\b(?:would|should|I['’]d|next time|hindsight|looking back|retrospect|again|differently|now)\b",
             s.text,
         )
@@ -388,7 +386,7 @@ def reflection(ctx: Context) -> PartGrade:
             generic.append(ctx.quote(s))
             continue
         concrete = _side_words(rest) >= 4 and (lx.CONCRETE.search(rest) or _side_words(rest) >= 7)
-        if lx.GENERIC_REFLECTION.search(s.low) and not (concrete and _side_words(rest) >= 9):
+        if s.has(lx.GENERIC_REFLECTION) and not (concrete and _side_words(rest) >= 9):
             generic.append(ctx.quote(s))
         elif concrete:
             specific.append(ctx.quote(s))

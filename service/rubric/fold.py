@@ -1,19 +1,33 @@
-"""Case folding that keeps offsets: the cue patterns run case-sensitively on ASCII-lowered text.
+"""Case folding that keeps offsets, and cue patterns with a fast "could this match at all?" probe.
 
 Python's `re` is several times slower with IGNORECASE on large alternations; lowering the text once per
 sentence with a length-preserving table (ASCII only, so `str.lower` quirks like 'İ' never shift offsets)
 lets every pattern run without the flag while spans still index the original answer.
+
+Most sentences match none of a cue's alternatives, and proving that is where the time goes: `re` tries
+a `\\b`-led alternative at every position of the text (a jump into the matcher each time), and it gets no
+first-character skip for a pattern that starts with `\\b`. A `Cue` keeps the exact pattern for spans and
+adds a probe built from the same parse tree, in which `\\b` before a word character becomes "one
+character that is not an ASCII word character" searched on `" " + text`. That pattern starts with a
+character class, so `re` skips straight to the spaces and punctuation, and it tries the word cues only
+there. On ASCII text the probe answers exactly; on other text it may say yes where the cue says no
+(a non-ASCII letter counts as a boundary), so a yes is confirmed with the exact pattern.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
+from collections.abc import Iterator
+from typing import Any
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def fold(text: str) -> str:
-    return text.translate(_ASCII_LOWER)
+    # On ASCII text `str.lower` is the same mapping, and far faster than a translate table.
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
 def _lower_pattern(pattern: str) -> str:
@@ -31,6 +45,286 @@ def _lower_pattern(pattern: str) -> str:
     return "".join(out)
 
 
-def ci(pattern: str, flags: int = 0) -> re.Pattern[str]:
+class Cue:
+    """A compiled cue: `search`/`finditer`/`findall`/`match` behave exactly as `re`; `test` is `bool(search)`."""
+
+    __slots__ = ("_other", "_word_led", "pattern", "rx")
+
+    def __init__(self, rx: re.Pattern[str]) -> None:
+        self.rx = rx
+        self.pattern = rx.pattern
+        probes = _build_probes(rx)
+        self._word_led: re.Pattern[str] | None = probes[0] if probes else None
+        self._other: re.Pattern[str] | None = probes[1] if probes else None
+
+    @property
+    def probed(self) -> bool:
+        return self._word_led is not None
+
+    def _maybe(self, text: str, pad: str | None = None) -> bool:
+        """False only when the cue certainly does not match `text` (`pad`: `" " + text`, if at hand)."""
+        if self._word_led is None:
+            return True
+        if self._word_led.search(" " + text if pad is None else pad) is not None:
+            return True
+        return self._other is not None and self._other.search(text) is not None
+
+    def test(self, text: str, pad: str | None = None) -> bool:
+        """`bool(self.search(text))`, without building the match when the probe can answer."""
+        if self._word_led is None:
+            return self.rx.search(text) is not None
+        if not self._maybe(text, pad):
+            return False
+        return text.isascii() or self.rx.search(text) is not None
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        if pos == 0 and endpos >= len(text) and not self._maybe(text):
+            return None
+        return self.rx.search(text, pos, endpos)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        if pos == 0 and endpos >= len(text) and not self._maybe(text):
+            return iter(())
+        return self.rx.finditer(text, pos, endpos)
+
+    def findall(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
+        if pos == 0 and endpos >= len(text) and not self._maybe(text):
+            return []
+        return self.rx.findall(text, pos, endpos)
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.rx.match(text, pos, endpos)
+
+    def sub(self, repl: str, text: str) -> str:
+        return self.rx.sub(repl, text)
+
+    def __repr__(self) -> str:
+        return f"Cue({self.pattern!r}, probed={self.probed})"
+
+
+class CueGroup:
+    """Several cues that rarely match, ruled out together with one scan of the text.
+
+    Most sentences match none of them, and one probe over all their alternatives costs little more than
+    one cue's probe. When the group probe finds something, each cue is asked on its own.
+    """
+
+    __slots__ = ("_other", "_word_led", "cues")
+
+    def __init__(self, *cues: Cue) -> None:
+        self.cues = tuple(c for c in cues if c.probed)
+        joined = "|".join(f"(?:{c.pattern})" for c in self.cues)
+        probes = _build_probes(re.compile(joined)) if self.cues else None
+        self._word_led: re.Pattern[str] | None = probes[0] if probes else None
+        self._other: re.Pattern[str] | None = probes[1] if probes else None
+
+    def absent(self, text: str, pad: str) -> bool:
+        """True when no cue of the group can match `text`; `pad` is `" " + text`."""
+        if self._word_led is None or self._word_led.search(pad) is not None:
+            return False
+        return self._other is None or self._other.search(text) is None
+
+
+def ci(pattern: str, flags: int = 0) -> Cue:
     """Compile a case-insensitive cue to run on `fold(text)`."""
-    return re.compile(_lower_pattern(pattern), flags & ~re.IGNORECASE)
+    return Cue(re.compile(_lower_pattern(pattern), flags & ~re.IGNORECASE))
+
+
+# --- the probe -------------------------------------------------------------------------------------------
+# Built on `re`'s own parser and compiler (stable since 3.11, private in name). Anything unexpected, and
+# the cue simply runs without a probe: slower, never wrong. tests/test_cues.py checks probe and cue agree.
+
+try:
+    _parser: Any = importlib.import_module("re._parser")
+    _compiler: Any = importlib.import_module("re._compiler")
+    _c: Any = importlib.import_module("re._constants")
+except ImportError:  # pragma: no cover - Python < 3.11 is not supported anyway
+    _parser = _compiler = _c = None
+
+_WORD_ASCII = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+_MAX_STEPS = 5000
+_MAX_HEADS = 400
+
+
+class _GiveUp(Exception):
+    pass
+
+
+def _build_probes(rx: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str] | None] | None:
+    if _parser is None or rx.flags & (re.IGNORECASE | re.ASCII | re.LOCALE | re.VERBOSE):
+        return None
+    try:
+        tree = _parser.parse(rx.pattern, rx.flags)
+        _check_no_lookbehind(tree.data)
+        word_led: list[Any] = []
+        other: list[Any] = []
+        budget = [_MAX_STEPS]
+        for alt in _alternatives(list(tree.data), budget):
+            if alt and alt[0][0] is _c.AT and alt[0][1] is _c.AT_BOUNDARY:
+                if not _starts_with_word(alt[1:], budget):
+                    return None
+                word_led.append(alt[1:])
+            else:
+                other.append(alt)
+        if not word_led:
+            return None
+        state = tree.state
+        boundary = (_c.IN, [(_c.NEGATE, None)] + [(_c.LITERAL, ord(ch)) for ch in _WORD_ASCII])
+        first = _parser.SubPattern(state, [boundary, *_trie(state, word_led, budget)])
+        probe = _compiler.compile(first, rx.flags)
+        rest = (
+            _compiler.compile(_parser.SubPattern(state, _trie(state, other, budget)), rx.flags)
+            if other
+            else None
+        )
+        return probe, rest
+    except (_GiveUp, RecursionError, ValueError, TypeError, AttributeError, re.error):
+        return None
+
+
+def _one_of(state: Any, alts: list[list[Any]]) -> list[Any]:
+    if len(alts) == 1:
+        return list(alts[0])
+    if any(not a for a in alts):  # an empty alternative matches anywhere; keep it last, as `x?` would
+        alts = [a for a in alts if a] + [[]]
+    return [(_c.BRANCH, (None, [_parser.SubPattern(state, a) for a in alts]))]
+
+
+def _check_no_lookbehind(items: Any) -> None:
+    """The probe searches `" " + text`: anything that can look before the match start would see the pad."""
+    for op, av in items:
+        if op in (_c.ASSERT, _c.ASSERT_NOT) and av[0] < 0:
+            raise _GiveUp
+        if op is _c.AT and av not in (_c.AT_BOUNDARY, _c.AT_NON_BOUNDARY, _c.AT_END, _c.AT_END_STRING):
+            raise _GiveUp
+        if op is _c.GROUPREF or op is _c.GROUPREF_EXISTS:
+            raise _GiveUp
+        for sub in _children(op, av):
+            _check_no_lookbehind(sub.data)
+
+
+def _children(op: Any, av: Any) -> list[Any]:
+    if op is _c.SUBPATTERN:
+        return [av[3]]
+    if op is _c.BRANCH:
+        return list(av[1])
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        return [av[2]]
+    if op in (_c.ASSERT, _c.ASSERT_NOT):
+        return [av[1]]
+    if op is _c.ATOMIC_GROUP:
+        return [av]
+    return []
+
+
+def _alternatives(items: list[Any], budget: list[int]) -> list[list[Any]]:
+    """The pattern as a list of sequences, splitting its top-level alternation.
+
+    Only existence matters to a probe, so priority between alternatives is irrelevant: "some alternative
+    matches here" is what the original answers too.
+    """
+    _spend(budget)
+    if not items:
+        return [[]]
+    op, av = items[0]
+    rest = items[1:]
+    if op is _c.SUBPATTERN and av[0] is None and not av[1] and not av[2]:
+        return _alternatives(list(av[3].data) + rest, budget)
+    if op is _c.BRANCH:
+        out: list[list[Any]] = []
+        for alt in av[1]:
+            out.extend(_alternatives(list(alt.data) + rest, budget))
+        return out
+    return [items]
+
+
+def _heads(items: list[Any], budget: list[int]) -> list[tuple[int, list[Any]]] | None:
+    """(first character, the rest) for every way `items` can begin, or None when that is not a literal."""
+    _spend(budget)
+    if not items:
+        return None
+    op, av = items[0]
+    rest = items[1:]
+    if op is _c.LITERAL:
+        return [(av, rest)]
+    if op is _c.SUBPATTERN and av[0] is None and not av[1] and not av[2]:
+        return _heads(list(av[3].data) + rest, budget)
+    if op is _c.BRANCH or (op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] == 0 and av[1] == 1):
+        options = [list(a.data) + rest for a in av[1]] if op is _c.BRANCH else [list(av[2].data) + rest, rest]
+        out: list[tuple[int, list[Any]]] = []
+        for option in options:
+            heads = _heads(option, budget)
+            if heads is None:
+                return None
+            out.extend(heads)
+        return out if len(out) <= _MAX_HEADS else None
+    return None
+
+
+def _trie(state: Any, alts: list[list[Any]], budget: list[int]) -> list[Any]:
+    """One alternation of `alts`, grouped by first character so `re` rules most of them out in one compare
+    each (an alternative that starts with a literal is skipped without entering the matcher)."""
+    groups: dict[int, list[list[Any]]] = {}
+    opaque: list[list[Any]] = []
+    for alt in alts:
+        heads = _heads(alt, budget)
+        if heads is None:
+            opaque.append(alt)
+            continue
+        for ch, tail in heads:
+            groups.setdefault(ch, []).append(tail)
+    branches = [[(_c.LITERAL, ch), *_one_of(state, tails)] for ch, tails in groups.items()]
+    return _one_of(state, branches + opaque)
+
+
+def _spend(budget: list[int]) -> None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _GiveUp
+
+
+def _starts_with_word(items: list[Any], budget: list[int]) -> bool:
+    """Whether every match of `items` begins with an ASCII word character or a non-ASCII character."""
+    _spend(budget)
+    if not items:
+        return False  # an empty match: `\b` would then depend on the character after
+    op, av = items[0]
+    rest = items[1:]
+    if op is _c.LITERAL:
+        return _is_word(av)
+    if op is _c.IN:
+        return _class_is_word(av)
+    if op is _c.AT or (op is _c.ASSERT and av[0] > 0) or (op is _c.ASSERT_NOT and av[0] > 0):
+        return _starts_with_word(rest, budget)
+    if op is _c.SUBPATTERN:
+        return _starts_with_word(list(av[3].data) + rest, budget)
+    if op is _c.BRANCH:
+        return all(_starts_with_word(list(alt.data) + rest, budget) for alt in av[1])
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        body = list(av[2].data)
+        if av[0] >= 1:
+            return _starts_with_word(body, budget)
+        return _starts_with_word(body + rest, budget) and _starts_with_word(rest, budget)
+    return False
+
+
+def _is_word(code: int) -> bool:
+    ch = chr(code)
+    return ch.isalnum() or ch == "_"  # what `re` calls a word character, for `\b`
+
+
+def _class_is_word(av: Any) -> bool:
+    for op, arg in av:
+        if op is _c.LITERAL:
+            if not _is_word(arg):
+                return False
+        elif op is _c.RANGE:
+            lo, hi = arg
+            if hi > 127 or not all(_is_word(x) for x in range(lo, hi + 1)):
+                return False
+        elif op is _c.CATEGORY:
+            if arg not in (_c.CATEGORY_WORD, _c.CATEGORY_DIGIT):
+                return False
+        else:
+            return False  # NEGATE and the rest
+    return True

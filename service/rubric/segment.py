@@ -19,25 +19,20 @@ _ROLE_VERB = ("championed", "led", "owned", "ran", "managed", "had been", "was")
 
 
 def _flags(s: Sentence) -> dict[str, bool]:
-    t = s.low
-    i_action = lx.I_ACTION.search(t)
-    role_only = bool(i_action) and all(
-        any(v in m.group().lower().split() for v in _ROLE_VERB) for m in lx.I_ACTION.finditer(t)
-    )
-    result_cue = bool(lx.RESULT_CUE.search(t))
+    i_action = s.hits(lx.I_ACTION)
+    role_only = bool(i_action) and all(any(v in m.group().split() for v in _ROLE_VERB) for m in i_action)
+    result_cue = s.has(lx.RESULT_CUE)
     measure = any(q.kind in ("measure", "duration") for q in s.quantities)
     return {
-        "reflection": bool(lx.REFLECTION_CUE.search(t)),
-        "tradeoff": bool(
-            lx.TRADEOFF_WORD.search(t) or lx.TWO_SIDED.search(t) or lx.GENERIC_TRADEOFF.search(t)
-        ),
-        "structure": bool(lx.STRUCTURE.search(t) and lx.LASTING.search(t)),
-        "consequence": bool(lx.CONSEQUENCE.search(t)),
-        "result": bool(lx.VAGUE_RESULT.search(t) or (result_cue and measure)),
+        "reflection": s.has(lx.REFLECTION_CUE),
+        "tradeoff": s.has(lx.TRADEOFF_WORD) or s.has(lx.TWO_SIDED) or s.has(lx.GENERIC_TRADEOFF),
+        "structure": s.has(lx.STRUCTURE) and s.has(lx.LASTING),
+        "consequence": s.has(lx.CONSEQUENCE),
+        "result": s.has(lx.VAGUE_RESULT) or (result_cue and measure),
         "result_cue": result_cue,
-        "action": bool((i_action and not role_only) or lx.OTHERS_ACTION.search(t)),
+        "action": bool(i_action and not role_only) or s.has(lx.OTHERS_ACTION),
         "role": role_only,
-        "hypothetical": bool(lx.HYPOTHETICAL.search(t)),
+        "hypothetical": s.has(lx.HYPOTHETICAL),
     }
 
 
@@ -124,7 +119,7 @@ def _classify(sentences: list[Sentence]) -> None:
 def segment(answer: str) -> list[Sentence]:
     sentences = split_sentences(answer)
     for s in sentences:
-        if lx.INJECTION.search(s.low):
+        if s.has(lx.INJECTION):
             s.part = "injection"
         s.quantities = find_quantities(s.text, s.start, s.low)
         s.flags = _flags(s)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from service.rubric.fold import fold
+from service.rubric.fold import Cue, CueGroup, fold
 from service.rubric.models import Evidence
 from service.rubric.numbers import Quantity
 
@@ -17,6 +18,10 @@ _BOUNDARY = re.compile(
     # A bracketed aside ("[note: …]", "<!-- … -->") is a sentence of its own, so it can be set aside whole.
     r"|(?<=\])\s+(?=[A-Z])|\s+(?=\[[A-Za-z])|(?<=-->)\s*|\s*(?=<!--)"
 )
+# The same boundaries for text with no brackets, labels or comments (most answers): no lookbehinds, so
+# `re` skips straight to punctuation and line breaks. Each group is the span the full pattern would match.
+_PLAIN_BOUNDARY = re.compile(r"[.!?…](?P<end>[\"'”’)\]]*\s+)|;(?P<semi>\s+)|(?P<line>\s*\n\s*)")
+_BRACKETS = frozenset("()[]<>")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|approx|Dr|Mr|Ms|Mrs|Inc|Jr|Sr|U\.S|cf|ca)\.)$")
 # Spoken answers come without punctuation; split a long run at spoken joints instead.
 _SPOKEN_JOINT = re.compile(
@@ -31,16 +36,63 @@ class Sentence:
     end: int
     text: str
     low: str = ""
+    pad: str = ""  # " " + low, for the cue probes
     part: str = "other"
     flags: dict[str, bool] = field(default_factory=dict)
     quantities: list[Quantity] = field(default_factory=list)
+    # Several detectors ask about the same cue in the same sentence; each is answered once.
+    _has: dict[int, bool] = field(default_factory=dict, repr=False, compare=False)
+    _hits: dict[int, list[re.Match[str]]] = field(default_factory=dict, repr=False, compare=False)
+
+    def has(self, cue: Cue) -> bool:
+        """Whether `cue` matches the folded text."""
+        key = id(cue)
+        known = self._has.get(key)
+        if known is None:
+            hits = self._hits.get(key)
+            known = self._has[key] = cue.test(self.low, self.pad or None) if hits is None else bool(hits)
+        return known
+
+    def rule_out(self, group: CueGroup) -> None:
+        """Settle every cue of `group` as absent at once, when one scan shows none can match."""
+        if group.absent(self.low, self.pad):
+            for cue in group.cues:
+                self._has[id(cue)] = False
+
+    def hits(self, cue: Cue) -> list[re.Match[str]]:
+        """Every match of `cue` in the folded text, in order."""
+        key = id(cue)
+        found = self._hits.get(key)
+        if found is None:
+            found = [] if self._has.get(key) is False else list(cue.finditer(self.low))
+            self._hits[key] = found
+        return found
+
+    def first(self, cue: Cue) -> re.Match[str] | None:
+        found = self.hits(cue)
+        return found[0] if found else None
 
     @property
     def words(self) -> int:
         return len(WORD.findall(self.text))
 
 
+def _boundaries(answer: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, holds a line break) of every gap between sentences."""
+    if _BRACKETS.isdisjoint(answer):
+        for m in _PLAIN_BOUNDARY.finditer(answer):
+            group = m.lastgroup or "line"
+            start, end = m.span(group)
+            yield start, end, "\n" in answer[start:end]
+    else:
+        for m in _BOUNDARY.finditer(answer):
+            yield m.start(), m.end(), "\n" in m.group()
+
+
 def _split_long(answer: str, start: int, end: int) -> list[tuple[int, int]]:
+    # A word takes at least two characters with its separator: a short chunk cannot be long.
+    if end - start <= 2 * _LONG_SENTENCE_WORDS:
+        return [(start, end)]
     chunk = answer[start:end]
     if len(WORD.findall(chunk)) <= _LONG_SENTENCE_WORDS:
         return [(start, end)]
@@ -58,18 +110,17 @@ def split_sentences(answer: str) -> list[Sentence]:
     spans: list[tuple[int, int]] = []
     cursor = 0
     pending_start: int | None = None
-    for m in _BOUNDARY.finditer(answer):
-        piece_end = m.start()
+    for piece_end, gap_end, line_break in _boundaries(answer):
         if piece_end <= cursor:
-            cursor = m.end()
+            cursor = gap_end
             continue
         begin = cursor if pending_start is None else pending_start
-        if _ABBREV.search(answer[cursor:piece_end]) and "\n" not in m.group():
+        if not line_break and _ABBREV.search(answer[cursor:piece_end]):
             pending_start = begin
         else:
             spans.append((begin, piece_end))
             pending_start = None
-        cursor = m.end()
+        cursor = gap_end
     begin = cursor if pending_start is None else pending_start
     if begin < len(answer):
         spans.append((begin, len(answer)))
@@ -78,7 +129,8 @@ def split_sentences(answer: str) -> list[Sentence]:
         for s, e in _split_long(answer, a, b):
             s, e = _strip(answer, s, e)
             if e > s and WORD.search(answer, s, e):
-                sentences.append(Sentence(s, e, answer[s:e], fold(answer[s:e])))
+                low = fold(answer[s:e])
+                sentences.append(Sentence(s, e, answer[s:e], low, " " + low))
     return sentences
 
 

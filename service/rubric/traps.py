@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from service.rubric.detectors import Context
-from service.rubric.fold import ci
+from service.rubric.fold import Cue, ci
 from service.rubric.models import Evidence, TrapResult
 
 IC = re.IGNORECASE
@@ -85,18 +85,20 @@ _INACTION = ci(
 
 
 def _find(
-    ctx: Context, rx: re.Pattern[str], *, skip_hypothetical: bool = True, folded: bool = True
+    ctx: Context, rx: Cue | re.Pattern[str], *, skip_hypothetical: bool = True, folded: bool = True
 ) -> Evidence | None:
     for s in ctx.usable:
         if skip_hypothetical and s.part == "reflection" and s.flags["hypothetical"]:
             continue
-        m = rx.search(s.low if folded else s.text)
+        m = s.first(rx) if folded and isinstance(rx, Cue) else rx.search(s.low if folded else s.text)
         if m:
             return ctx.quote(s, (s.start + m.start(), s.start + m.end()))
     return None
 
 
-def _needs(rx: re.Pattern[str], *, folded: bool = True) -> Callable[[Context], tuple[bool, Evidence | None]]:
+def _needs(
+    rx: Cue | re.Pattern[str], *, folded: bool = True
+) -> Callable[[Context], tuple[bool, Evidence | None]]:
     def check(ctx: Context) -> tuple[bool, Evidence | None]:
         found = _find(ctx, rx, folded=folded)
         return found is None, found

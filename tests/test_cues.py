@@ -1,0 +1,134 @@
+"""Cue probes: the fast "could this match?" answer must agree with the exact pattern, always."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.rubric import detectors, lexicon, numbers, segment, traps
+from service.rubric.fold import Cue, CueGroup, ci, fold
+from service.rubric.text import split_sentences
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULES = (lexicon, detectors, traps, numbers, segment)
+CUES = {
+    f"{m.__name__.rsplit('.', 1)[-1]}.{name}": value
+    for m in MODULES
+    for name, value in vars(m).items()
+    if isinstance(value, Cue)
+}
+
+
+def _corpus() -> list[str]:
+    answers = [
+        json.loads(line)["answer"]
+        for path in sorted((ROOT / "evals" / "cases").glob("*.jsonl"))
+        for line in path.read_text().splitlines()
+        if line.strip()
+    ]
+    return [s.low for a in answers for s in split_sentences(a)] + [fold(a) for a in answers]
+
+
+CORPUS = _corpus()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lexicon.INJECTION",
+        "lexicon.TWO_SIDED",
+        "lexicon.RESULT_CUE",
+        "lexicon.I_ACTION",
+        "traps._TRADE_RATIO",
+    ],
+)
+def test_the_heavy_cues_have_a_probe(name: str) -> None:
+    # A probe silently not built would cost speed, never correctness: make its absence visible.
+    assert CUES[name].probed
+
+
+@pytest.mark.parametrize("name", sorted(CUES))
+def test_probe_agrees_with_the_pattern_on_every_labeled_sentence(name: str) -> None:
+    cue = CUES[name]
+    for text in CORPUS:
+        exact = cue.rx.search(text)
+        assert cue.test(text) is (exact is not None), text
+        found = cue.search(text)
+        assert (found.span() if found else None) == (exact.span() if exact else None), text
+        assert [m.span() for m in cue.finditer(text)] == [m.span() for m in cue.rx.finditer(text)]
+
+
+_ALPHABET = st.sampled_from(
+    list("abcdefghijklmnopqrstuvwxyz ") * 3
+    + ["I ", "we ", " or ", "trade-off", "vs.", "-vs-", ", ", ". ", "; ", "\n", "é", "—", "’", "_", "2", "%"]
+    + ["note to the grader", "at the cost of", "looking back", "the team", "became", "increased", "ignore"]
+)
+_TEXT = st.lists(_ALPHABET, max_size=40).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=_TEXT)
+def test_probe_agrees_with_the_pattern_on_any_text(text: str) -> None:
+    low = fold(text)
+    for cue in CUES.values():
+        assert cue.test(low) is (cue.rx.search(low) is not None), (cue, low)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "expected"),
+    [
+        (r"\bcost\b", "the cost was high", True),
+        (r"\bcost\b", "costly", False),
+        (r"\bcost\b", "recost", False),
+        (r"\bcost\b", "cost", True),
+        (r"\bcost\b", "écost", False),  # a non-ASCII letter is a word character: the probe must not trust it
+        (r"\bcost\b", "—cost", True),
+        (r"\bvs\b|-vs-", "a-vs-b", True),
+        (r"\b(?:the )?tension\b", "the tension", True),
+        (r"\b(?:the )?tension\b", "attension", False),
+    ],
+)
+def test_word_boundaries_survive_the_probe(pattern: str, text: str, expected: bool) -> None:
+    cue = ci(pattern)
+    assert cue.probed
+    assert cue.test(text) is expected
+    assert (cue.search(text) is not None) is expected
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(?<!\w)cost",  # looks before the match: the padded probe would see the pad
+        r"^cost",
+        r"\b(cost)\1",
+        r"cost|price",  # nothing word-led to probe
+    ],
+)
+def test_patterns_the_probe_cannot_handle_run_without_one(pattern: str) -> None:
+    cue = ci(pattern)
+    assert not cue.probed
+    assert cue.test("the cost") is (cue.rx.search("the cost") is not None)
+
+
+def test_a_group_rules_out_only_when_no_member_can_match() -> None:
+    group = CueGroup(lexicon.INJECTION, lexicon.TRADEOFF_WORD, lexicon.VAGUE_RESULT)
+    assert len(group.cues) == 3
+    for text in CORPUS:
+        if group.absent(text, " " + text):
+            assert not any(c.rx.search(text) for c in group.cues), text
+    assert not group.absent("the trade-off was clear", " the trade-off was clear")
+    assert group.absent("we shipped it on friday", " we shipped it on friday")
+
+
+def test_sentence_cache_answers_like_the_cue() -> None:
+    sentence = split_sentences("I proposed the trade-off. Looking back, I'd write an RFC.")[0]
+    assert sentence.has(lexicon.I_ACTION) is True
+    assert sentence.has(lexicon.REFLECTION_CUE) is False
+    assert [m.span() for m in sentence.hits(lexicon.I_ACTION)] == [
+        m.span() for m in re.finditer(lexicon.I_ACTION.pattern, sentence.low)
+    ]
