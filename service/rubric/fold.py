@@ -48,11 +48,12 @@ def _lower_pattern(pattern: str) -> str:
 class Cue:
     """A compiled cue: `search`/`finditer`/`findall`/`match` behave exactly as `re`; `test` is `bool(search)`."""
 
-    __slots__ = ("_other", "_word_led", "pattern", "rx")
+    __slots__ = ("_exact", "_other", "_word_led", "pattern", "rx")
 
     def __init__(self, rx: re.Pattern[str]) -> None:
-        self.rx = rx
+        self.rx = rx  # as written: the reference the tests hold `_exact` and the probes to
         self.pattern = rx.pattern
+        self._exact = _regrouped(rx) or rx
         probes = _build_probes(rx)
         self._word_led: re.Pattern[str] | None = probes[0] if probes else None
         self._other: re.Pattern[str] | None = probes[1] if probes else None
@@ -75,28 +76,28 @@ class Cue:
             return self.rx.search(text) is not None
         if not self._maybe(text, pad):
             return False
-        return text.isascii() or self.rx.search(text) is not None
+        return text.isascii() or self._exact.search(text) is not None
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         if pos == 0 and endpos >= len(text) and not self._maybe(text):
             return None
-        return self.rx.search(text, pos, endpos)
+        return self._exact.search(text, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
         if pos == 0 and endpos >= len(text) and not self._maybe(text):
             return iter(())
-        return self.rx.finditer(text, pos, endpos)
+        return self._exact.finditer(text, pos, endpos)
 
     def findall(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
         if pos == 0 and endpos >= len(text) and not self._maybe(text):
             return []
-        return self.rx.findall(text, pos, endpos)
+        return self._exact.findall(text, pos, endpos)
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.rx.match(text, pos, endpos)
+        return self._exact.match(text, pos, endpos)
 
     def sub(self, repl: str, text: str) -> str:
-        return self.rx.sub(repl, text)
+        return self._exact.sub(repl, text)
 
     def __repr__(self) -> str:
         return f"Cue({self.pattern!r}, probed={self.probed})"
@@ -127,7 +128,12 @@ class CueGroup:
 
 def ci(pattern: str, flags: int = 0) -> Cue:
     """Compile a case-insensitive cue to run on `fold(text)`."""
-    return Cue(re.compile(_lower_pattern(pattern), flags & ~re.IGNORECASE))
+    return Cue(ci_plain(pattern, flags))
+
+
+def ci_plain(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """The same, without a probe: for patterns that only ever see a few characters."""
+    return re.compile(_lower_pattern(pattern), flags & ~re.IGNORECASE)
 
 
 # --- the probe -------------------------------------------------------------------------------------------
@@ -155,10 +161,18 @@ def _build_probes(rx: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str]
         return None
     try:
         tree = _parser.parse(rx.pattern, rx.flags)
+        state = tree.state
+        budget = [_MAX_STEPS]
+        lead = _leading_lookbehind(state, list(tree.data), rx.flags)
+        if lead is not None:
+            # `(?<![\\w.])X`: "one character outside the class, then X", on the padded text.
+            before, after = lead
+            _check_no_lookbehind(after)
+            led: re.Pattern[str] = _compiler.compile(_parser.SubPattern(state, [before, *after]), rx.flags)
+            return led, None
         _check_no_lookbehind(tree.data)
         word_led: list[Any] = []
         other: list[Any] = []
-        budget = [_MAX_STEPS]
         for alt in _alternatives(list(tree.data), budget):
             if alt and alt[0][0] is _c.AT and alt[0][1] is _c.AT_BOUNDARY:
                 if not _starts_with_word(alt[1:], budget):
@@ -168,7 +182,6 @@ def _build_probes(rx: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str]
                 other.append(alt)
         if not word_led:
             return None
-        state = tree.state
         boundary = (_c.IN, [(_c.NEGATE, None)] + [(_c.LITERAL, ord(ch)) for ch in _WORD_ASCII])
         first = _parser.SubPattern(state, [boundary, *_trie(state, word_led, budget)])
         probe = _compiler.compile(first, rx.flags)
@@ -182,11 +195,96 @@ def _build_probes(rx: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str]
         return None
 
 
-def _one_of(state: Any, alts: list[list[Any]]) -> list[Any]:
+def _leading_lookbehind(state: Any, items: list[Any], flags: int) -> tuple[Any, list[Any]] | None:
+    """A pattern that opens with a one-character negative lookbehind: the class of characters that may
+    precede a match (every non-ASCII character included, so the probe over-approximates there), and the rest."""
+    if not items or items[0][0] is not _c.ASSERT_NOT or items[0][1][0] != -1:
+        return None
+    look = items[0][1][1]
+    if len(look.data) != 1 or look.data[0][0] not in (_c.IN, _c.LITERAL):
+        return None
+    excluded = _compiler.compile(_parser.SubPattern(state, list(look.data)), flags)
+    if excluded.match(" "):
+        return None  # the pad itself would be excluded: the start of the text could not be probed
+    barred = [(_c.LITERAL, code) for code in range(128) if excluded.match(chr(code))]
+    return (_c.IN, [(_c.NEGATE, None), *barred]), items[1:]
+
+
+def _regrouped(rx: re.Pattern[str]) -> re.Pattern[str] | None:
+    """The same pattern, matches and spans, with its alternatives grouped by first character.
+
+    Only for a top-level alternation that mixes `\\b`-led and other alternatives (`re` factors a `\\b`
+    common to all of them out by itself). Alternatives that begin with different characters can never
+    match at the same place, so grouping them changes no match; within a group the order is kept. A
+    `\\b` before a word character becomes "not preceded by a word character", checked just after it, so
+    each group starts with a literal and `re` skips the groups that cannot start at a position.
+    """
+    if _parser is None or rx.flags & (re.IGNORECASE | re.ASCII | re.LOCALE | re.VERBOSE) or rx.groups:
+        return None
+    try:
+        tree = _parser.parse(rx.pattern, rx.flags)
+        data = list(tree.data)
+        if not data or data[0][0] is not _c.BRANCH:
+            return None
+        state = tree.state
+        budget = [_MAX_STEPS]
+        groups: dict[int, list[list[Any]]] = {}
+        for alt in data[0][1][1]:
+            for ch, tail in _exact_heads(list(alt.data) + data[1:], budget):
+                groups.setdefault(ch, []).append(tail)
+        branches: list[list[Any]] = []
+        for ch, tails in groups.items():
+            branches.append([(_c.LITERAL, ch), *_one_of(state, tails, keep_order=True)])
+        regrouped: re.Pattern[str] = _compiler.compile(
+            _parser.SubPattern(state, _one_of(state, branches, keep_order=True)), rx.flags
+        )
+        return regrouped
+    except (_GiveUp, RecursionError, ValueError, TypeError, AttributeError, re.error):
+        return None
+
+
+def _exact_heads(items: list[Any], budget: list[int]) -> list[tuple[int, list[Any]]]:
+    """(first character, the rest) for every way `items` can begin, in the order `re` would try them."""
+    _spend(budget)
+    if not items:
+        raise _GiveUp
+    op, av = items[0]
+    rest = items[1:]
+    if op is _c.LITERAL:
+        return [(av, rest)]
+    if op is _c.AT and av is _c.AT_BOUNDARY:
+        out = []
+        for ch, tail in _exact_heads(rest, budget):
+            if not (ch < 128 and _is_word(ch)):
+                raise _GiveUp
+            # after the character: "the one before it is not a word character", which is `\\b` here
+            look = _parser.SubPattern(None, [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_WORD)]), (_c.LITERAL, ch)])
+            out.append((ch, [(_c.ASSERT_NOT, (-1, look)), *tail]))
+        return out
+    if op is _c.SUBPATTERN and av[0] is None and not av[1] and not av[2]:
+        return _exact_heads(list(av[3].data) + rest, budget)
+    if op is _c.BRANCH:
+        out = []
+        for alt in av[1]:
+            out.extend(_exact_heads(list(alt.data) + rest, budget))
+        if len(out) > _MAX_HEADS:
+            raise _GiveUp
+        return out
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
+        taken = _exact_heads(list(av[2].data) + rest, budget)
+        skipped = _exact_heads(rest, budget)
+        out = taken + skipped if op is _c.MAX_REPEAT else skipped + taken  # greedy tries "taken" first
+        if len(out) > _MAX_HEADS:
+            raise _GiveUp
+        return out
+    raise _GiveUp
+
+
+def _one_of(state: Any, alts: list[list[Any]], *, keep_order: bool = False) -> list[Any]:
     if len(alts) == 1:
         return list(alts[0])
-    if any(not a for a in alts):  # an empty alternative matches anywhere; keep it last, as `x?` would
-        alts = [a for a in alts if a] + [[]]
+    if any(not a for a in alts) and not keep_order:
+        alts = [a for a in alts if a] + [[]]  # an empty alternative matches anywhere: try it last
     return [(_c.BRANCH, (None, [_parser.SubPattern(state, a) for a in alts]))]
 
 

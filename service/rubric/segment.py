@@ -8,7 +8,7 @@ so a sentence with no cue of its own continues the part before it.
 from __future__ import annotations
 
 from service.rubric import lexicon as lx
-from service.rubric.fold import ci
+from service.rubric.fold import CueGroup, ci
 from service.rubric.numbers import find_quantities
 from service.rubric.text import Sentence, split_sentences
 
@@ -116,9 +116,22 @@ def _classify(sentences: list[Sentence]) -> None:
         previous = part
 
 
+# Cues that most sentences lack: one scan settles all of them for such a sentence.
+_RARE = CueGroup(
+    lx.INJECTION,
+    lx.TRADEOFF_WORD,
+    lx.GENERIC_TRADEOFF,
+    lx.VAGUE_RESULT,
+    lx.CONSEQUENCE,
+    lx.PASSIVE_DECISION,
+    lx.MINOR_DEED,
+)
+
+
 def segment(answer: str) -> list[Sentence]:
     sentences = split_sentences(answer)
     for s in sentences:
+        s.rule_out(_RARE)
         if s.has(lx.INJECTION):
             s.part = "injection"
         s.quantities = find_quantities(s.text, s.start, s.low)
