@@ -103,27 +103,59 @@ class Cue:
         return f"Cue({self.pattern!r}, probed={self.probed})"
 
 
-class CueGroup:
-    """Several cues that rarely match, ruled out together with one scan of the text.
+class CueScan:
+    """Many cues asked of every sentence, answered together with one scan.
 
-    Most sentences match none of them, and one probe over all their alternatives costs little more than
-    one cue's probe. When the group probe finds something, each cue is asked on its own.
+    One probe holds every word-led alternative of every cue, each ending in a marker naming its cue,
+    inside a lookahead so that every place a word starts is tried. At such a place only the first
+    alternative that matches is reported; any other cue that could start with the same letter is then
+    asked there directly (`match` at that place, which is cheap). A cue no alternative reached is absent.
+    Cues this cannot take (no probe, or alternatives that need no word start) are asked one by one.
     """
 
-    __slots__ = ("_other", "_word_led", "cues")
+    __slots__ = ("_candidates", "_openings", "_others", "_probe", "cues")
 
     def __init__(self, *cues: Cue) -> None:
-        self.cues = tuple(c for c in cues if c.probed)
-        joined = "|".join(f"(?:{c.pattern})" for c in self.cues)
-        probes = _build_probes(re.compile(joined)) if self.cues else None
-        self._word_led: re.Pattern[str] | None = probes[0] if probes else None
-        self._other: re.Pattern[str] | None = probes[1] if probes else None
+        eligible = [c for c in cues if c._word_led is not None and _word_probe(c)]
+        joined = "|".join(f"(?:{c.pattern})(?P<c{i}>)" for i, c in enumerate(eligible))
+        self._probe = _build_scan(joined) if eligible else None
+        self.cues: tuple[Cue, ...] = tuple(eligible) if self._probe is not None else ()
+        self._openings = tuple(_openings(c.rx) for c in self.cues)
+        self._others = tuple((j, c._other) for j, c in enumerate(self.cues) if c._other is not None)
+        # The first two characters of a word -> the cues that might match there, with their probe.
+        self._candidates: dict[str, tuple[tuple[int, re.Pattern[str]], ...]] = {}
 
-    def absent(self, text: str, pad: str) -> bool:
-        """True when no cue of the group can match `text`; `pad` is `" " + text`."""
-        if self._word_led is None or self._word_led.search(pad) is not None:
-            return False
-        return self._other is None or self._other.search(text) is None
+    def _could_open(self, two: str) -> tuple[tuple[int, re.Pattern[str]], ...]:
+        found = self._candidates.get(two)
+        if found is None:
+            found = tuple(
+                (j, cue._word_led)
+                for j, cue in enumerate(self.cues)
+                if cue._word_led is not None and _may_open(self._openings[j], two)
+            )
+            if len(self._candidates) < 4096:
+                self._candidates[two] = found
+        return found
+
+    def run(self, text: str, pad: str) -> list[bool]:
+        """Whether each of `self.cues` matches `text`; `pad` is `" " + text`."""
+        found = [False] * len(self.cues)
+        if self._probe is None:
+            return found
+        for m in self._probe.finditer(pad):
+            found[int(m.lastgroup[1:])] = True  # type: ignore[index]
+            at = m.start()
+            for j, probe in self._could_open(pad[at + 1 : at + 3]):
+                if not found[j] and probe.match(pad, at) is not None:
+                    found[j] = True
+        for j, other in self._others:
+            if not found[j] and other.search(text) is not None:
+                found[j] = True
+        if not text.isascii():  # the probe may say yes where a non-ASCII letter is no boundary
+            found = [
+                hit and cue._exact.search(text) is not None for hit, cue in zip(found, self.cues, strict=True)
+            ]
+        return found
 
 
 def ci(pattern: str, flags: int = 0) -> Cue:
@@ -177,7 +209,7 @@ def _build_probes(rx: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str]
             if alt and alt[0][0] is _c.AT and alt[0][1] is _c.AT_BOUNDARY:
                 if not _starts_with_word(alt[1:], budget):
                     return None
-                word_led.append(alt[1:])
+                word_led.extend(_alternatives(alt[1:], budget))
             else:
                 other.append(alt)
         if not word_led:
@@ -280,6 +312,65 @@ def _exact_heads(items: list[Any], budget: list[int]) -> list[tuple[int, list[An
     raise _GiveUp
 
 
+def _word_probe(cue: Cue) -> bool:
+    """Whether the cue's probe is the word-led kind (not one led by a lookbehind's class)."""
+    if cue.rx.groups:
+        return False
+    try:
+        return _leading_lookbehind(None, list(_parser.parse(cue.pattern, cue.rx.flags).data), 0) is None
+    except (re.error, ValueError, TypeError, AttributeError):
+        return False
+
+
+def _build_scan(pattern: str) -> re.Pattern[str] | None:
+    try:
+        tree = _parser.parse(pattern, 0)
+        _check_no_lookbehind(tree.data)
+        state = tree.state
+        budget = [_MAX_STEPS * 4]
+        word_led: list[Any] = []
+        for alt in _alternatives(list(tree.data), budget):
+            if not (alt and alt[0][0] is _c.AT and alt[0][1] is _c.AT_BOUNDARY):
+                continue  # no word start: the cue's own `other` probe answers for these
+            if not _starts_with_word(alt[1:], budget):
+                return None
+            word_led.extend(_alternatives(alt[1:], budget))
+        boundary = (_c.IN, [(_c.NEGATE, None)] + [(_c.LITERAL, ord(ch)) for ch in _WORD_ASCII])
+        ahead = (_c.ASSERT, (1, _parser.SubPattern(state, _trie(state, word_led, budget))))
+        scan: re.Pattern[str] = _compiler.compile(_parser.SubPattern(state, [boundary, ahead]), 0)
+        return scan
+    except (_GiveUp, RecursionError, ValueError, TypeError, AttributeError, re.error):
+        return None
+
+
+def _openings(rx: re.Pattern[str]) -> frozenset[str] | None:
+    """How a word-led match can open: two-character strings, or one character when the second is not a
+    plain character (`I\\s+...` opens with "i"). None when not even the first is known."""
+    try:
+        budget = [_MAX_STEPS]
+        out: set[str] = set()
+        for alt in _alternatives(list(_parser.parse(rx.pattern, rx.flags).data), budget):
+            if not (alt and alt[0][0] is _c.AT and alt[0][1] is _c.AT_BOUNDARY):
+                continue  # not in the scan: answered by the `other` probe
+            for option in _alternatives(alt[1:], budget):
+                heads = _heads(option, budget)
+                if heads is None:
+                    return None
+                for ch, tail in heads:
+                    seconds = _heads(tail, budget) if tail else None
+                    if seconds is None:
+                        out.add(chr(ch))
+                    else:
+                        out.update(chr(ch) + chr(second) for second, _ in seconds)
+        return frozenset(out)
+    except (_GiveUp, RecursionError, ValueError, TypeError, AttributeError, re.error):
+        return None
+
+
+def _may_open(openings: frozenset[str] | None, two: str) -> bool:
+    return openings is None or two in openings or two[:1] in openings or not two.isascii()
+
+
 def _one_of(state: Any, alts: list[list[Any]], *, keep_order: bool = False) -> list[Any]:
     if len(alts) == 1:
         return list(alts[0])
@@ -356,7 +447,33 @@ def _heads(items: list[Any], budget: list[int]) -> list[tuple[int, list[Any]]] |
                 return None
             out.extend(heads)
         return out if len(out) <= _MAX_HEADS else None
+    if op is _c.IN or (op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1 and len(av[2].data) == 1):
+        # `[a-z]+-vs-`: one head per letter, so even this alternative is tried only where it can start
+        cls = av if op is _c.IN else av[2].data[0][1] if av[2].data[0][0] is _c.IN else None
+        chars = _small_class(cls) if cls is not None else None
+        if chars is None:
+            return None
+        if op is _c.IN:
+            tail = rest
+        else:
+            lo, hi, body = av
+            more = hi - 1 if hi != _c.MAXREPEAT else hi
+            tail = [(op, (lo - 1, more, body)), *rest] if more else rest
+        return [(ch, tail) for ch in chars]
     return None
+
+
+def _small_class(av: Any) -> list[int] | None:
+    """The characters of a class made of a few plain characters and ranges, or None."""
+    chars: list[int] = []
+    for op, arg in av:
+        if op is _c.LITERAL:
+            chars.append(arg)
+        elif op is _c.RANGE:
+            chars.extend(range(arg[0], arg[1] + 1))
+        else:
+            return None
+    return chars if len(chars) <= 64 else None
 
 
 def _trie(state: Any, alts: list[list[Any]], budget: list[int]) -> list[Any]:

@@ -8,7 +8,7 @@ so a sentence with no cue of its own continues the part before it.
 from __future__ import annotations
 
 from service.rubric import lexicon as lx
-from service.rubric.fold import CueGroup, ci
+from service.rubric.fold import CueScan, ci
 from service.rubric.numbers import find_quantities
 from service.rubric.text import Sentence, split_sentences
 
@@ -116,22 +116,30 @@ def _classify(sentences: list[Sentence]) -> None:
         previous = part
 
 
-# Cues that most sentences lack: one scan settles all of them for such a sentence.
-_RARE = CueGroup(
+# Every sentence is asked about these: one scan answers them all (see `CueScan`).
+_EVERY_SENTENCE = CueScan(
     lx.INJECTION,
+    lx.I_ACTION,
+    lx.RESULT_CUE,
+    lx.REFLECTION_CUE,
     lx.TRADEOFF_WORD,
+    lx.TWO_SIDED,
     lx.GENERIC_TRADEOFF,
-    lx.VAGUE_RESULT,
+    lx.STRUCTURE,
     lx.CONSEQUENCE,
-    lx.PASSIVE_DECISION,
+    lx.VAGUE_RESULT,
+    lx.OTHERS_ACTION,
+    lx.HYPOTHETICAL,
     lx.MINOR_DEED,
+    lx.PASSIVE_DECISION,
+    lx.I_MINOR,
 )
 
 
 def segment(answer: str) -> list[Sentence]:
     sentences = split_sentences(answer)
     for s in sentences:
-        s.rule_out(_RARE)
+        s.settle(_EVERY_SENTENCE)
         if s.has(lx.INJECTION):
             s.part = "injection"
         s.quantities = find_quantities(s.text, s.start, s.low)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from service.rubric.fold import Cue, CueGroup, fold
+from service.rubric.fold import Cue, CueScan, fold
 from service.rubric.models import Evidence
 from service.rubric.numbers import Quantity
 
@@ -53,11 +53,10 @@ class Sentence:
             known = self._has[key] = cue.test(self.low, self.pad or None) if hits is None else bool(hits)
         return known
 
-    def rule_out(self, group: CueGroup) -> None:
-        """Settle every cue of `group` as absent at once, when one scan shows none can match."""
-        if group.absent(self.low, self.pad):
-            for cue in group.cues:
-                self._has[id(cue)] = False
+    def settle(self, scan: CueScan) -> None:
+        """Answer every cue of `scan` at once."""
+        for cue, hit in zip(scan.cues, scan.run(self.low, self.pad or " " + self.low), strict=True):
+            self._has[id(cue)] = hit
 
     def hits(self, cue: Cue) -> list[re.Match[str]]:
         """Every match of `cue` in the folded text, in order."""
