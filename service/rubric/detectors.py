@@ -92,8 +92,15 @@ def _without_label(text: str) -> str:
     return text[m.end() :] if m else text
 
 
+_SIDE_WORD = re.compile(r"[A-Za-z][\w-]+")
+_HYPOTHETICAL_NEAR = re.compile(r"\bif\b|\bwould\b|\bI['’]d\b|\bshould\b|\bnext time\b", re.I)
+_LOOKING_BACK = re.compile(
+    r"\b(?:would|should|I['’]d|next time|hindsight|looking back|retrospect|again|differently|now)\b"
+)
+
+
 def _side_words(text: str) -> int:
-    return len([w for w in re.findall(r"[A-Za-z][\w-]+", text) if w.lower() not in _STOP])
+    return len([w for w in _SIDE_WORD.findall(text) if w.lower() not in _STOP])
 
 
 _STOP = frozenset(
@@ -177,7 +184,7 @@ def tradeoff(ctx: Context) -> PartGrade:
         def outside(start: int, spans: list[tuple[int, int]] = spans) -> bool:
             return not any(a <= start < b for a, b in spans)
 
-        two = next((m for m in s.hits(lx.TWO_SIDED) if outside(m.start())), None)
+        two = next((m for m in s.each(lx.TWO_SIDED) if outside(m.start())), None)
         stated = s.first(lx.TRADEOFF_STATEMENT)
         rest = low[stated.end() :] if stated and outside(stated.start()) else ""
         named = two is not None or _side_words(rest) >= 6
@@ -264,7 +271,7 @@ def action(ctx: Context) -> tuple[PartGrade, int, int]:
 
 def _hypothetical_before(text: str, pos: int) -> bool:
     window = text[max(0, pos - 40) : pos + 12]
-    return bool(re.search(r"\bif\b|\bwould\b|\bI['’]d\b|\bshould\b|\bnext time\b", window, re.I))
+    return _HYPOTHETICAL_NEAR.search(window) is not None
 
 
 def _dedupe(items: list[Evidence]) -> list[Evidence]:
@@ -378,10 +385,7 @@ def reflection(ctx: Context) -> PartGrade:
         if not m:
             continue
         rest = s.low[m.end() :]
-        only_accountability = s.has(lx.ACCOUNTABILITY) and not re.search(
-            r"\b(?:would|should|I['’]d|next time|hindsight|looking back|retrospect|again|differently|now)\b",
-            s.text,
-        )
+        only_accountability = s.has(lx.ACCOUNTABILITY) and not _LOOKING_BACK.search(s.text)
         if only_accountability:
             generic.append(ctx.quote(s))
             continue

@@ -59,6 +59,11 @@ class Cue:
         self._other: re.Pattern[str] | None = probes[1] if probes else None
 
     @property
+    def exact(self) -> re.Pattern[str]:
+        """The compiled pattern that gives matches and spans (same results as `rx`, often faster)."""
+        return self._exact
+
+    @property
     def probed(self) -> bool:
         return self._word_led is not None
 
@@ -200,7 +205,8 @@ def _build_probes(rx: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str]
             # `(?<![\\w.])X`: "one character outside the class, then X", on the padded text.
             before, after = lead
             _check_no_lookbehind(after)
-            led: re.Pattern[str] = _compiler.compile(_parser.SubPattern(state, [before, *after]), rx.flags)
+            trie = _trie(state, _alternatives(after, budget, optional=True), budget)
+            led: re.Pattern[str] = _compiler.compile(_parser.SubPattern(state, [before, *trie]), rx.flags)
             return led, None
         _check_no_lookbehind(tree.data)
         word_led: list[Any] = []
@@ -406,7 +412,7 @@ def _children(op: Any, av: Any) -> list[Any]:
     return []
 
 
-def _alternatives(items: list[Any], budget: list[int]) -> list[list[Any]]:
+def _alternatives(items: list[Any], budget: list[int], *, optional: bool = False) -> list[list[Any]]:
     """The pattern as a list of sequences, splitting its top-level alternation.
 
     Only existence matters to a probe, so priority between alternatives is irrelevant: "some alternative
@@ -418,12 +424,16 @@ def _alternatives(items: list[Any], budget: list[int]) -> list[list[Any]]:
     op, av = items[0]
     rest = items[1:]
     if op is _c.SUBPATTERN and av[0] is None and not av[1] and not av[2]:
-        return _alternatives(list(av[3].data) + rest, budget)
+        return _alternatives(list(av[3].data) + rest, budget, optional=optional)
     if op is _c.BRANCH:
         out: list[list[Any]] = []
         for alt in av[1]:
-            out.extend(_alternatives(list(alt.data) + rest, budget))
+            out.extend(_alternatives(list(alt.data) + rest, budget, optional=optional))
         return out
+    if optional and op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
+        # `x?y`: "xy" or "y", so that `y` can be grouped by its own first letters
+        with_it = _alternatives(list(av[2].data) + rest, budget, optional=optional)
+        return with_it + _alternatives(rest, budget, optional=optional)
     return [items]
 
 

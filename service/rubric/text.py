@@ -67,6 +67,13 @@ class Sentence:
             self._hits[key] = found
         return found
 
+    def each(self, cue: Cue) -> Iterator[re.Match[str]]:
+        """The matches of `cue` one at a time, for a caller that may stop at the first that suits it."""
+        if not self.has(cue):
+            return iter(())
+        found = self._hits.get(id(cue))
+        return iter(found) if found is not None else cue.exact.finditer(self.low)
+
     def first(self, cue: Cue) -> re.Match[str] | None:
         found = self.hits(cue)
         return found[0] if found else None
@@ -76,22 +83,16 @@ class Sentence:
         return len(WORD.findall(self.text))
 
 
-def _boundaries(answer: str) -> Iterator[tuple[int, int, bool]]:
+def _gaps(answer: str) -> list[tuple[int, int, bool]]:
     """(start, end, holds a line break) of every gap between sentences."""
     if _BRACKETS.isdisjoint(answer):
-        for m in _PLAIN_BOUNDARY.finditer(answer):
-            group = m.lastgroup or "line"
-            start, end = m.span(group)
-            yield start, end, "\n" in answer[start:end]
-    else:
-        for m in _BOUNDARY.finditer(answer):
-            yield m.start(), m.end(), "\n" in m.group()
+        gaps = [m.span(m.lastgroup or "line") for m in _PLAIN_BOUNDARY.finditer(answer)]
+        return [(a, b, "\n" in answer[a:b]) for a, b in gaps]
+    return [(m.start(), m.end(), "\n" in m.group()) for m in _BOUNDARY.finditer(answer)]
 
 
 def _split_long(answer: str, start: int, end: int) -> list[tuple[int, int]]:
-    # A word takes at least two characters with its separator: a short chunk cannot be long.
-    if end - start <= 2 * _LONG_SENTENCE_WORDS:
-        return [(start, end)]
+    # A word takes at least two characters with its separator: callers skip chunks too short to be long.
     chunk = answer[start:end]
     if len(WORD.findall(chunk)) <= _LONG_SENTENCE_WORDS:
         return [(start, end)]
@@ -109,12 +110,14 @@ def split_sentences(answer: str) -> list[Sentence]:
     spans: list[tuple[int, int]] = []
     cursor = 0
     pending_start: int | None = None
-    for piece_end, gap_end, line_break in _boundaries(answer):
+    for piece_end, gap_end, line_break in _gaps(answer):
         if piece_end <= cursor:
             cursor = gap_end
             continue
         begin = cursor if pending_start is None else pending_start
-        if not line_break and _ABBREV.search(answer[cursor:piece_end]):
+        # An abbreviation ends its piece with a dot, and "approx." is the longest: look at the tail only.
+        tail = max(cursor, piece_end - 8)
+        if not line_break and answer[piece_end - 1] == "." and _ABBREV.search(answer, tail, piece_end):
             pending_start = begin
         else:
             spans.append((begin, piece_end))
@@ -125,11 +128,12 @@ def split_sentences(answer: str) -> list[Sentence]:
         spans.append((begin, len(answer)))
     sentences: list[Sentence] = []
     for a, b in spans:
-        for s, e in _split_long(answer, a, b):
+        for s, e in _split_long(answer, a, b) if b - a > 2 * _LONG_SENTENCE_WORDS else ((a, b),):
             s, e = _strip(answer, s, e)
             if e > s and WORD.search(answer, s, e):
-                low = fold(answer[s:e])
-                sentences.append(Sentence(s, e, answer[s:e], low, " " + low))
+                text = answer[s:e]
+                low = fold(text)
+                sentences.append(Sentence(s, e, text, low, " " + low))
     return sentences
 
 
