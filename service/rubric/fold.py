@@ -118,7 +118,7 @@ class CueScan:
     Cues this cannot take (no probe, or alternatives that need no word start) are asked one by one.
     """
 
-    __slots__ = ("_candidates", "_openings", "_others", "_probe", "cues")
+    __slots__ = ("_candidates", "_index", "_openings", "_others", "_probe", "cues", "keys")
 
     def __init__(self, *cues: Cue) -> None:
         eligible = [c for c in cues if c._word_led is not None and _word_probe(c)]
@@ -126,6 +126,8 @@ class CueScan:
         self._probe = _build_scan(joined) if eligible else None
         self.cues: tuple[Cue, ...] = tuple(eligible) if self._probe is not None else ()
         self._openings = tuple(_openings(c.rx) for c in self.cues)
+        self._index = {f"c{i}": i for i in range(len(self.cues))}
+        self.keys = tuple(id(c) for c in self.cues)  # what `Sentence` files the answers under
         self._others = tuple((j, c._other) for j, c in enumerate(self.cues) if c._other is not None)
         # The first two characters of a word -> the cues that might match there, with their probe.
         self._candidates: dict[str, tuple[tuple[int, re.Pattern[str]], ...]] = {}
@@ -147,8 +149,9 @@ class CueScan:
         found = [False] * len(self.cues)
         if self._probe is None:
             return found
+        index = self._index
         for m in self._probe.finditer(pad):
-            found[int(m.lastgroup[1:])] = True  # type: ignore[index]
+            found[index[m.lastgroup]] = True  # type: ignore[index]
             at = m.start()
             for j, probe in self._could_open(pad[at + 1 : at + 3]):
                 if not found[j] and probe.match(pad, at) is not None:

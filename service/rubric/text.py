@@ -55,8 +55,7 @@ class Sentence:
 
     def settle(self, scan: CueScan) -> None:
         """Answer every cue of `scan` at once."""
-        for cue, hit in zip(scan.cues, scan.run(self.low, self.pad or " " + self.low), strict=True):
-            self._has[id(cue)] = hit
+        self._has.update(zip(scan.keys, scan.run(self.low, self.pad or " " + self.low), strict=True))
 
     def hits(self, cue: Cue) -> list[re.Match[str]]:
         """Every match of `cue` in the folded text, in order."""
