@@ -6,7 +6,7 @@ Each takes the answer and its segmented sentences. Verdict definitions live in p
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from service.rubric import lexicon as lx
 from service.rubric.fold import ci
@@ -45,15 +45,17 @@ _SETUP_IN_ACTION = ci(
 
 @dataclass
 class Context:
+    """One segmented answer. Parts are settled before a Context is made, so `usable` is computed once."""
+
     answer: str
     sentences: list[Sentence]
+    usable: list[Sentence] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.usable = [s for s in self.sentences if s.part not in _SKIP]
 
     def of(self, *parts: str) -> list[Sentence]:
         return [s for s in self.sentences if s.part in parts]
-
-    @property
-    def usable(self) -> list[Sentence]:
-        return [s for s in self.sentences if s.part not in _SKIP]
 
     def quote(self, s: Sentence, focus: tuple[int, int] | None = None) -> Evidence:
         return evidence(self.answer, s.start, s.end, focus)
