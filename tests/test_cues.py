@@ -137,14 +137,27 @@ def test_the_scan_takes_most_cues() -> None:
 
 def test_one_scan_answers_every_cue_like_asking_each() -> None:
     for text in CORPUS:
-        assert SCAN.run(text, " " + text) == [c.rx.search(text) is not None for c in SCAN.cues], text
+        starts = SCAN.run(text, " " + text)
+        for at, cue in zip(starts, SCAN.cues, strict=True):
+            first = cue.rx.search(text)
+            assert (at >= 0) is (first is not None), (cue, text)
+            if first is not None:  # no match begins before the start the scan gives
+                assert at <= first.start(), (cue, text)
+                assert [m.span() for m in cue.exact.finditer(text, at)] == [
+                    m.span() for m in cue.rx.finditer(text)
+                ]
 
 
 @settings(max_examples=150, deadline=None)
 @given(text=_TEXT)
 def test_one_scan_answers_every_cue_on_any_text(text: str) -> None:
     low = fold(text)
-    assert SCAN.run(low, " " + low) == [c.rx.search(low) is not None for c in SCAN.cues]
+    starts = SCAN.run(low, " " + low)
+    for at, cue in zip(starts, SCAN.cues, strict=True):
+        first = cue.rx.search(low)
+        assert (at >= 0) is (first is not None), (cue, low)
+        if first is not None:
+            assert at <= first.start(), (cue, low)
 
 
 def test_sentence_cache_answers_like_the_cue() -> None:

@@ -75,6 +75,20 @@ class Cue:
             return True
         return self._other is not None and self._other.search(text) is not None
 
+    def _start(self, text: str) -> int:
+        """Where the first match could begin (no match begins earlier); -1 when none can.
+
+        A probe match at `pad[i]` is the character before a candidate at `text[i]`."""
+        if self._word_led is None:
+            return 0
+        found = self._word_led.search(" " + text)
+        first = found.start() if found is not None else -1
+        if self._other is not None:
+            other = self._other.search(text)
+            if other is not None and (first < 0 or other.start() < first):
+                first = other.start()
+        return first
+
     def test(self, text: str, pad: str | None = None) -> bool:
         """`bool(self.search(text))`, without building the match when the probe can answer."""
         if self._word_led is None:
@@ -83,19 +97,26 @@ class Cue:
             return False
         return text.isascii() or self._exact.search(text) is not None
 
+    # The exact pattern starts where the probe first could match: the text before holds no match.
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        if pos == 0 and endpos >= len(text) and not self._maybe(text):
-            return None
+        if pos == 0 and endpos >= len(text):
+            pos = self._start(text)
+            if pos < 0:
+                return None
         return self._exact.search(text, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-        if pos == 0 and endpos >= len(text) and not self._maybe(text):
-            return iter(())
+        if pos == 0 and endpos >= len(text):
+            pos = self._start(text)
+            if pos < 0:
+                return iter(())
         return self._exact.finditer(text, pos, endpos)
 
     def findall(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
-        if pos == 0 and endpos >= len(text) and not self._maybe(text):
-            return []
+        if pos == 0 and endpos >= len(text):
+            pos = self._start(text)
+            if pos < 0:
+                return []
         return self._exact.findall(text, pos, endpos)
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
@@ -144,26 +165,31 @@ class CueScan:
                 self._candidates[two] = found
         return found
 
-    def run(self, text: str, pad: str) -> list[bool]:
-        """Whether each of `self.cues` matches `text`; `pad` is `" " + text`."""
-        found = [False] * len(self.cues)
+    def run(self, text: str, pad: str) -> list[int]:
+        """Where each of `self.cues` could first match `text` (no match of it begins earlier), or -1 where
+        it cannot match at all. `pad` is `" " + text`; a probe match at `pad[i]` means a start at `text[i]`."""
+        starts = [-1] * len(self.cues)
         if self._probe is None:
-            return found
+            return starts
         index = self._index
         for m in self._probe.finditer(pad):
-            found[index[m.lastgroup]] = True  # type: ignore[index]
             at = m.start()
+            winner = index[m.lastgroup]  # type: ignore[index]
+            if starts[winner] < 0:
+                starts[winner] = at
             for j, probe in self._could_open(pad[at + 1 : at + 3]):
-                if not found[j] and probe.match(pad, at) is not None:
-                    found[j] = True
+                if starts[j] < 0 and probe.match(pad, at) is not None:
+                    starts[j] = at
         for j, other in self._others:
-            if not found[j] and other.search(text) is not None:
-                found[j] = True
+            found = other.search(text)
+            if found is not None and (starts[j] < 0 or found.start() < starts[j]):
+                starts[j] = found.start()
         if not text.isascii():  # the probe may say yes where a non-ASCII letter is no boundary
-            found = [
-                hit and cue._exact.search(text) is not None for hit, cue in zip(found, self.cues, strict=True)
+            starts = [
+                at if at >= 0 and cue._exact.search(text, at) is not None else -1
+                for at, cue in zip(starts, self.cues, strict=True)
             ]
-        return found
+        return starts
 
 
 def ci(pattern: str, flags: int = 0) -> Cue:

@@ -43,6 +43,7 @@ class Sentence:
     # Several detectors ask about the same cue in the same sentence; each is answered once.
     _has: dict[int, bool] = field(default_factory=dict, repr=False, compare=False)
     _hits: dict[int, list[re.Match[str]]] = field(default_factory=dict, repr=False, compare=False)
+    _starts: dict[int, int] = field(default_factory=dict, repr=False, compare=False)  # from a CueScan
 
     def has(self, cue: Cue) -> bool:
         """Whether `cue` matches the folded text."""
@@ -55,23 +56,29 @@ class Sentence:
 
     def settle(self, scan: CueScan) -> None:
         """Answer every cue of `scan` at once."""
-        self._has.update(zip(scan.keys, scan.run(self.low, self.pad or " " + self.low), strict=True))
+        starts = scan.run(self.low, self.pad or " " + self.low)
+        self._has.update(zip(scan.keys, [at >= 0 for at in starts], strict=True))
+        self._starts.update(zip(scan.keys, starts, strict=True))
 
     def hits(self, cue: Cue) -> list[re.Match[str]]:
         """Every match of `cue` in the folded text, in order."""
         key = id(cue)
         found = self._hits.get(key)
         if found is None:
-            found = [] if self._has.get(key) is False else list(cue.finditer(self.low))
+            found = [] if self._has.get(key) is False else list(self._matches(cue))
             self._hits[key] = found
         return found
+
+    def _matches(self, cue: Cue) -> Iterator[re.Match[str]]:
+        start = self._starts.get(id(cue), -1)
+        return cue.exact.finditer(self.low, start) if start >= 0 else cue.finditer(self.low)
 
     def each(self, cue: Cue) -> Iterator[re.Match[str]]:
         """The matches of `cue` one at a time, for a caller that may stop at the first that suits it."""
         if not self.has(cue):
             return iter(())
         found = self._hits.get(id(cue))
-        return iter(found) if found is not None else cue.exact.finditer(self.low)
+        return iter(found) if found is not None else self._matches(cue)
 
     def first(self, cue: Cue) -> re.Match[str] | None:
         found = self.hits(cue)
