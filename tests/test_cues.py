@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from service.rubric import detectors, lexicon, numbers, segment, traps
 from service.rubric.fold import Cue, CueScan, ci, fold
-from service.rubric.text import split_sentences
+from service.rubric.text import WORD, count_words, split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = (lexicon, detectors, traps, numbers, segment)
@@ -167,3 +167,16 @@ def test_sentence_cache_answers_like_the_cue() -> None:
     assert [m.span() for m in sentence.hits(lexicon.I_ACTION)] == [
         m.span() for m in re.finditer(lexicon.I_ACTION.pattern, sentence.low)
     ]
+
+
+@pytest.mark.parametrize(
+    "text", ["it's a 2.5x win", "state-of-the-art, o'clock", "", "  ", "naïve café — 3 wins", "rock’n’roll"]
+)
+def test_word_count_is_the_same_on_either_path(text: str) -> None:
+    assert count_words(text) == len(WORD.findall(text))
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=_TEXT)
+def test_word_count_is_the_same_on_any_text(text: str) -> None:
+    assert count_words(text) == len(WORD.findall(text))

@@ -139,7 +139,7 @@ class CueScan:
     Cues this cannot take (no probe, or alternatives that need no word start) are asked one by one.
     """
 
-    __slots__ = ("_candidates", "_index", "_openings", "_others", "_probe", "cues", "keys")
+    __slots__ = ("_candidates", "_index", "_openings", "_others", "_probe", "cues")
 
     def __init__(self, *cues: Cue) -> None:
         eligible = [c for c in cues if c._word_led is not None and _word_probe(c)]
@@ -148,7 +148,6 @@ class CueScan:
         self.cues: tuple[Cue, ...] = tuple(eligible) if self._probe is not None else ()
         self._openings = tuple(_openings(c.rx) for c in self.cues)
         self._index = {f"c{i}": i for i in range(len(self.cues))}
-        self.keys = tuple(id(c) for c in self.cues)  # what `Sentence` files the answers under
         self._others = tuple((j, c._other) for j, c in enumerate(self.cues) if c._other is not None)
         # The first two characters of a word -> the cues that might match there, with their probe.
         self._candidates: dict[str, tuple[tuple[int, re.Pattern[str]], ...]] = {}
@@ -171,13 +170,14 @@ class CueScan:
         starts = [-1] * len(self.cues)
         if self._probe is None:
             return starts
-        index = self._index
+        index, candidates = self._index, self._candidates
         for m in self._probe.finditer(pad):
             at = m.start()
             winner = index[m.lastgroup]  # type: ignore[index]
             if starts[winner] < 0:
                 starts[winner] = at
-            for j, probe in self._could_open(pad[at + 1 : at + 3]):
+            two = pad[at + 1 : at + 3]
+            for j, probe in candidates.get(two) or self._could_open(two):
                 if starts[j] < 0 and probe.match(pad, at) is not None:
                     starts[j] = at
         for j, other in self._others:

@@ -19,20 +19,21 @@ _ROLE_VERB = ("championed", "led", "owned", "ran", "managed", "had been", "was")
 
 
 def _flags(s: Sentence) -> dict[str, bool]:
+    has = s.has
     i_action = s.hits(lx.I_ACTION)
     role_only = bool(i_action) and all(any(v in m.group().split() for v in _ROLE_VERB) for m in i_action)
-    result_cue = s.has(lx.RESULT_CUE)
-    measure = any(q.kind in ("measure", "duration") for q in s.quantities)
+    result_cue = has(lx.RESULT_CUE)
     return {
-        "reflection": s.has(lx.REFLECTION_CUE),
-        "tradeoff": s.has(lx.TRADEOFF_WORD) or s.has(lx.TWO_SIDED) or s.has(lx.GENERIC_TRADEOFF),
-        "structure": s.has(lx.STRUCTURE) and s.has(lx.LASTING),
-        "consequence": s.has(lx.CONSEQUENCE),
-        "result": s.has(lx.VAGUE_RESULT) or (result_cue and measure),
+        "reflection": has(lx.REFLECTION_CUE),
+        "tradeoff": has(lx.TRADEOFF_WORD) or has(lx.TWO_SIDED) or has(lx.GENERIC_TRADEOFF),
+        "structure": has(lx.STRUCTURE) and has(lx.LASTING),
+        "consequence": has(lx.CONSEQUENCE),
+        "result": has(lx.VAGUE_RESULT)
+        or (result_cue and any(q.kind in ("measure", "duration") for q in s.quantities)),
         "result_cue": result_cue,
-        "action": bool(i_action and not role_only) or s.has(lx.OTHERS_ACTION),
+        "action": bool(i_action and not role_only) or has(lx.OTHERS_ACTION),
         "role": role_only,
-        "hypothetical": s.has(lx.HYPOTHETICAL),
+        "hypothetical": has(lx.HYPOTHETICAL),
     }
 
 

@@ -11,6 +11,7 @@ from service.rubric.models import Evidence
 from service.rubric.numbers import Quantity
 
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_WORD_ASCII = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")  # WORD on ASCII text, without Unicode lookups
 # A boundary: end punctuation (and closing quotes) then space, or a line break. Abbreviations are
 # re-joined afterwards rather than guessed at here, which keeps the regex cheap.
 _BOUNDARY = re.compile(
@@ -41,43 +42,41 @@ class Sentence:
     flags: dict[str, bool] = field(default_factory=dict)
     quantities: list[Quantity] = field(default_factory=list)
     # Several detectors ask about the same cue in the same sentence; each is answered once.
-    _has: dict[int, bool] = field(default_factory=dict, repr=False, compare=False)
-    _hits: dict[int, list[re.Match[str]]] = field(default_factory=dict, repr=False, compare=False)
-    _starts: dict[int, int] = field(default_factory=dict, repr=False, compare=False)  # from a CueScan
+    _has: dict[Cue, bool] = field(default_factory=dict, repr=False, compare=False)
+    _hits: dict[Cue, list[re.Match[str]]] = field(default_factory=dict, repr=False, compare=False)
+    _starts: dict[Cue, int] = field(default_factory=dict, repr=False, compare=False)  # from a CueScan
 
     def has(self, cue: Cue) -> bool:
         """Whether `cue` matches the folded text."""
-        key = id(cue)
-        known = self._has.get(key)
+        known = self._has.get(cue)
         if known is None:
-            hits = self._hits.get(key)
-            known = self._has[key] = cue.test(self.low, self.pad or None) if hits is None else bool(hits)
+            hits = self._hits.get(cue)
+            known = self._has[cue] = cue.test(self.low, self.pad or None) if hits is None else bool(hits)
         return known
 
     def settle(self, scan: CueScan) -> None:
         """Answer every cue of `scan` at once."""
         starts = scan.run(self.low, self.pad or " " + self.low)
-        self._has.update(zip(scan.keys, [at >= 0 for at in starts], strict=True))
-        self._starts.update(zip(scan.keys, starts, strict=True))
+        self._has.update(zip(scan.cues, [at >= 0 for at in starts], strict=True))
+        self._starts.update(zip(scan.cues, starts, strict=True))
 
     def hits(self, cue: Cue) -> list[re.Match[str]]:
         """Every match of `cue` in the folded text, in order."""
-        key = id(cue)
-        found = self._hits.get(key)
+        found = self._hits.get(cue)
         if found is None:
-            found = [] if self._has.get(key) is False else list(self._matches(cue))
-            self._hits[key] = found
+            found = [] if self._has.get(cue) is False else list(self._matches(cue))
+            self._hits[cue] = found
         return found
 
     def _matches(self, cue: Cue) -> Iterator[re.Match[str]]:
-        start = self._starts.get(id(cue), -1)
+        start = self._starts.get(cue, -1)
         return cue.exact.finditer(self.low, start) if start >= 0 else cue.finditer(self.low)
 
     def each(self, cue: Cue) -> Iterator[re.Match[str]]:
         """The matches of `cue` one at a time, for a caller that may stop at the first that suits it."""
         if not self.has(cue):
             return iter(())
-        found = self._hits.get(id(cue))
+        found = self._hits.get(cue)
         return iter(found) if found is not None else self._matches(cue)
 
     def first(self, cue: Cue) -> re.Match[str] | None:
@@ -100,7 +99,7 @@ def _gaps(answer: str) -> list[tuple[int, int, bool]]:
 def _split_long(answer: str, start: int, end: int) -> list[tuple[int, int]]:
     # A word takes at least two characters with its separator: callers skip chunks too short to be long.
     chunk = answer[start:end]
-    if len(WORD.findall(chunk)) <= _LONG_SENTENCE_WORDS:
+    if count_words(chunk) <= _LONG_SENTENCE_WORDS:
         return [(start, end)]
     out: list[tuple[int, int]] = []
     cursor = 0
@@ -135,7 +134,8 @@ def split_sentences(answer: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     for a, b in spans:
         for s, e in _split_long(answer, a, b) if b - a > 2 * _LONG_SENTENCE_WORDS else ((a, b),):
-            s, e = _strip(answer, s, e)
+            if answer[s].isspace() or answer[e - 1].isspace():
+                s, e = _strip(answer, s, e)
             if e > s and WORD.search(answer, s, e):
                 text = answer[s:e]
                 low = fold(text)
@@ -152,7 +152,7 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def count_words(text: str) -> int:
-    return len(WORD.findall(text))
+    return len((_WORD_ASCII if text.isascii() else WORD).findall(text))
 
 
 def seconds_for(words: int, words_per_minute: int) -> int:
