@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.rubric import detectors, lexicon, numbers, segment, traps
+from service.rubric import text as text_module
 from service.rubric.fold import Cue, CueScan, ci, fold
 from service.rubric.text import WORD, count_words, split_sentences
 
@@ -180,3 +181,25 @@ def test_word_count_is_the_same_on_either_path(text: str) -> None:
 @given(text=_TEXT)
 def test_word_count_is_the_same_on_any_text(text: str) -> None:
     assert count_words(text) == len(WORD.findall(text))
+
+
+@pytest.mark.parametrize(
+    "text", ["ÉCOLE Über İstanbul", "I’D SAY — NO", "plain", "ΣΑΣ and ABC", "ǅ Ǆ ﬀ ẞ", ""]
+)
+def test_fold_lowers_ascii_letters_only(text: str) -> None:
+    folded = fold(text)
+    assert len(folded) == len(text)
+    assert folded == "".join(ch.lower() if "A" <= ch <= "Z" else ch for ch in text)
+
+
+_SPLIT_TEXT = st.lists(
+    st.sampled_from([*"ab .!?…;\n\t\"'”’x", "  ", "\n\n", ". \n", "e.g.", "Dr.", "Next"]), max_size=30
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_SPLIT_TEXT)
+def test_the_plain_sentence_gaps_are_the_full_patterns_gaps(text: str) -> None:
+    # The fast path serves text with no brackets; the full pattern must find the very same gaps there.
+    full = [(m.start(), m.end(), "\n" in m.group()) for m in text_module._BOUNDARY.finditer(text)]
+    assert text_module._gaps(text) == full

@@ -22,12 +22,20 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
 
 def fold(text: str) -> str:
-    # On ASCII text `str.lower` is the same mapping, and far faster than a translate table.
-    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+    # On ASCII text `str.lower` is the same mapping. Elsewhere a translate table looks up every character
+    # in Python; lowering only the runs of capitals leaves the rest untouched and costs a call per run.
+    if text.isascii():
+        return text.lower()
+    return _CAPITALS.sub(_lower_run, text)
+
+
+_CAPITALS = re.compile("[A-Z]+")
+
+
+def _lower_run(m: re.Match[str]) -> str:
+    return m.group().lower()
 
 
 def _lower_pattern(pattern: str) -> str:

@@ -19,9 +19,13 @@ _BOUNDARY = re.compile(
     # A bracketed aside ("[note: …]", "<!-- … -->") is a sentence of its own, so it can be set aside whole.
     r"|(?<=\])\s+(?=[A-Z])|\s+(?=\[[A-Za-z])|(?<=-->)\s*|\s*(?=<!--)"
 )
-# The same boundaries for text with no brackets, labels or comments (most answers): no lookbehinds, so
-# `re` skips straight to punctuation and line breaks. Each group is the span the full pattern would match.
-_PLAIN_BOUNDARY = re.compile(r"[.!?…](?P<end>[\"'”’)\]]*\s+)|;(?P<semi>\s+)|(?P<line>\s*\n\s*)")
+# The same boundaries for text with no brackets, labels or comments (most answers). It opens with one
+# class (the end punctuation, ";" or a space), so `re` skips straight to those characters; the lookbehind
+# then tells which it was. The named groups are the gaps the full pattern would match; a line gap is the
+# whole match.
+_PLAIN_BOUNDARY = re.compile(
+    r"[.!?…;\s](?:(?<=[.!?…])(?P<end>[\"'”’)\]]*\s+)|(?<=;)(?P<semi>\s+)|(?<=[^\S\n])[^\S\n]*\n\s*|(?<=\n)\s*)"
+)
 _BRACKETS = frozenset("()[]<>")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|approx|Dr|Mr|Ms|Mrs|Inc|Jr|Sr|U\.S|cf|ca)\.)$")
 # Spoken answers come without punctuation; split a long run at spoken joints instead.
@@ -91,7 +95,7 @@ class Sentence:
 def _gaps(answer: str) -> list[tuple[int, int, bool]]:
     """(start, end, holds a line break) of every gap between sentences."""
     if _BRACKETS.isdisjoint(answer):
-        gaps = [m.span(m.lastgroup or "line") for m in _PLAIN_BOUNDARY.finditer(answer)]
+        gaps = [m.span(m.lastgroup) if m.lastgroup else m.span() for m in _PLAIN_BOUNDARY.finditer(answer)]
         return [(a, b, "\n" in answer[a:b]) for a, b in gaps]
     return [(m.start(), m.end(), "\n" in m.group()) for m in _BOUNDARY.finditer(answer)]
 
