@@ -223,6 +223,7 @@ except ImportError:  # pragma: no cover - Python < 3.11 is not supported anyway
 
 _WORD_ASCII = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 _MAX_STEPS = 5000
+_FACTOR_FROM = 6  # alternatives in a nested alternation worth grouping
 _COMMON_FIRST = "tasowicbphfmdrelngyuvkjqz"
 _MAX_HEADS = 400
 
@@ -244,6 +245,7 @@ def _build_probes(rx: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str]
             before, after = lead
             _check_no_lookbehind(after)
             trie = _trie(state, _alternatives(after, budget, optional=True), budget)
+            trie = _factored(state, trie, [_MAX_STEPS * 20])
             led: re.Pattern[str] = _compiler.compile(_parser.SubPattern(state, [before, *trie]), rx.flags)
             return led, None
         _check_no_lookbehind(tree.data)
@@ -259,10 +261,14 @@ def _build_probes(rx: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str]
         if not word_led:
             return None
         boundary = (_c.IN, [(_c.NEGATE, None)] + [(_c.LITERAL, ord(ch)) for ch in _WORD_ASCII])
-        first = _parser.SubPattern(state, [boundary, *_trie(state, word_led, budget)])
-        probe = _compiler.compile(first, rx.flags)
+        factor_budget = [_MAX_STEPS * 20]
+        led_trie = _factored(state, _trie(state, word_led, budget), factor_budget)
+        probe = _compiler.compile(_parser.SubPattern(state, [boundary, *led_trie]), rx.flags)
         rest = (
-            _compiler.compile(_parser.SubPattern(state, _trie(state, other, budget)), rx.flags)
+            _compiler.compile(
+                _parser.SubPattern(state, _factored(state, _trie(state, other, budget), factor_budget)),
+                rx.flags,
+            )
             if other
             else None
         )
@@ -380,7 +386,8 @@ def _build_scan(pattern: str) -> re.Pattern[str] | None:
                 return None
             word_led.extend(_alternatives(alt[1:], budget))
         boundary = (_c.IN, [(_c.NEGATE, None)] + [(_c.LITERAL, ord(ch)) for ch in _WORD_ASCII])
-        ahead = (_c.ASSERT, (1, _parser.SubPattern(state, _trie(state, word_led, budget))))
+        trie = _factored(state, _trie(state, word_led, budget), [_MAX_STEPS * 80])
+        ahead = (_c.ASSERT, (1, _parser.SubPattern(state, trie)))
         scan: re.Pattern[str] = _compiler.compile(_parser.SubPattern(state, [boundary, ahead]), 0)
         return scan
     except (_GiveUp, RecursionError, ValueError, TypeError, AttributeError, re.error):
@@ -540,6 +547,32 @@ def _trie(state: Any, alts: list[list[Any]], budget: list[int]) -> list[Any]:
     order = sorted(groups, key=lambda ch: _COMMON_FIRST.find(chr(ch)) % len(_COMMON_FIRST))
     branches = [[(_c.LITERAL, ch), *_one_of(state, groups[ch])] for ch in order]
     return _one_of(state, branches + opaque)
+
+
+def _factored(state: Any, items: list[Any], budget: list[int]) -> list[Any]:
+    """`items` with every long alternation inside it grouped by first letter as well (`I (?:proposed|
+    pushed|...)`: two hundred verbs tried one by one otherwise). For probes only: it may change which
+    alternative matches, never whether one does."""
+    _spend(budget)
+    out: list[Any] = []
+    for op, av in items:
+        if op is _c.BRANCH:
+            alts = [_factored(state, list(alt.data), budget) for alt in av[1]]
+            if len(alts) >= _FACTOR_FROM:
+                out.extend(_trie(state, alts, budget))
+            else:
+                out.append((op, (av[0], [_parser.SubPattern(state, a) for a in alts])))
+        elif op is _c.SUBPATTERN:
+            sub = _parser.SubPattern(state, _factored(state, list(av[3].data), budget))
+            out.append((op, (av[0], av[1], av[2], sub)))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+            body = _parser.SubPattern(state, _factored(state, list(av[2].data), budget))
+            out.append((op, (av[0], av[1], body)))
+        elif op in (_c.ASSERT, _c.ASSERT_NOT):
+            out.append((op, (av[0], _parser.SubPattern(state, _factored(state, list(av[1].data), budget)))))
+        else:
+            out.append((op, av))
+    return out
 
 
 def _spend(budget: list[int]) -> None:
