@@ -117,6 +117,9 @@ def grade(
 
 
 def _grade_jsonl(path: Path, catalog: Any, grader: Grader) -> None:
+    from service.rubric import prepare
+
+    prepare()  # a batch: build the cue probes up front
     try:
         handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
     except OSError as exc:

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from service.rubric import detectors, lexicon, numbers, segment, traps
 from service.rubric import text as text_module
-from service.rubric.fold import Cue, CueScan, ci, fold
+from service.rubric.fold import Cue, CueScan, ci, fold, prepare
 from service.rubric.text import WORD, count_words, split_sentences
 
+prepare()  # the probes are built on demand; these tests are about them
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = (lexicon, detectors, traps, numbers, segment)
 CUES = {
@@ -138,8 +139,8 @@ def test_the_scan_takes_most_cues() -> None:
 
 def test_one_scan_answers_every_cue_like_asking_each() -> None:
     for text in CORPUS:
-        starts = SCAN.run(text, " " + text)
-        for at, cue in zip(starts, SCAN.cues, strict=True):
+        cues, starts = SCAN.run(text, " " + text)
+        for at, cue in zip(starts, cues, strict=True):
             first = cue.rx.search(text)
             assert (at >= 0) is (first is not None), (cue, text)
             if first is not None:  # no match begins before the start the scan gives
@@ -153,8 +154,8 @@ def test_one_scan_answers_every_cue_like_asking_each() -> None:
 @given(text=_TEXT)
 def test_one_scan_answers_every_cue_on_any_text(text: str) -> None:
     low = fold(text)
-    starts = SCAN.run(low, " " + low)
-    for at, cue in zip(starts, SCAN.cues, strict=True):
+    cues, starts = SCAN.run(low, " " + low)
+    for at, cue in zip(starts, cues, strict=True):
         first = cue.rx.search(low)
         assert (at >= 0) is (first is not None), (cue, low)
         if first is not None:
@@ -203,3 +204,35 @@ def test_the_plain_sentence_gaps_are_the_full_patterns_gaps(text: str) -> None:
     # The fast path serves text with no brackets; the full pattern must find the very same gaps there.
     full = [(m.start(), m.end(), "\n" in m.group()) for m in text_module._BOUNDARY.finditer(text)]
     assert text_module._gaps(text) == full
+
+
+def test_a_scan_not_built_yet_asks_each_cue_and_agrees() -> None:
+    unbuilt = CueScan(*SCAN.cues)
+    unbuilt._built = None  # as before `prepare()`
+    for text in CORPUS[:300]:
+        cues, starts = unbuilt.run(text, " " + text)
+        assert cues == SCAN.cues
+        assert [at >= 0 for at in starts] == [at >= 0 for at in SCAN.run(text, " " + text)[1]]
+
+
+_FRESH = """
+import json, sys
+from service.rubric import analyze, fold
+answer = open(sys.argv[1]).read()
+first = analyze(answer, "killed_own_project").model_dump()
+before = fold.prepared()
+for _ in range(12):
+    again = analyze(answer, "killed_own_project").model_dump()
+print(json.dumps({"before": before, "after": fold.prepared(), "same": first == again}))
+"""
+
+
+def test_one_answer_runs_without_probes_and_a_batch_builds_them() -> None:
+    import subprocess
+    import sys
+
+    example = ROOT / "examples" / "killed_own_project_staff.txt"
+    out = subprocess.run(
+        [sys.executable, "-c", _FRESH, str(example)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert json.loads(out.stdout) == {"before": False, "after": True, "same": True}

@@ -22,6 +22,7 @@ from service.config import Settings, get_settings
 from service.engine import InterviewService
 from service.interview.phrasing import load_phrasing
 from service.llm.registry import OFFLINE
+from service.rubric import prepare as prepare_rubric
 from service.store.db import make_engine, make_sessionmaker, migrate
 
 WEB = Path(__file__).parent / "web"
@@ -37,6 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await migrate(settings.database_url)
         engine = make_engine(settings.database_url)
         catalog = load_catalog(settings.prompts_dir)
+        # Every answer is graded by the rubric: build its cue probes now, off the event loop.
+        await asyncio.to_thread(prepare_rubric)
         app.state.settings = settings
         app.state.catalog = catalog
         app.state.sessions = make_sessionmaker(engine)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from service.catalog import Catalog, get_catalog
 from service.rubric import detectors as det
 from service.rubric.fingerprint import fingerprint, same_project
-from service.rubric.fold import fold
+from service.rubric.fold import fold, note_use
 from service.rubric.lexicon import I_WORD, WE_WORD
 from service.rubric.models import Grade, PartGrade, Signals, level_from_verdicts
 from service.rubric.segment import segment
@@ -29,6 +29,7 @@ def analyze(
     catalog: Catalog | None = None,
 ) -> Grade:
     """`earlier`: fingerprints of answers already given for *other* archetypes (interview or story bank)."""
+    note_use()
     catalog = catalog or get_catalog()
     trap_code = catalog.archetype(archetype).trap.code if archetype else None
     wpm = catalog.rubric.speaking_words_per_minute

@@ -17,9 +17,12 @@ there. On ASCII text the probe answers exactly; on other text it may say yes whe
 from __future__ import annotations
 
 import importlib
+import itertools
 import re
 import sys
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -61,10 +64,17 @@ class Cue:
     def __init__(self, rx: re.Pattern[str]) -> None:
         self.rx = rx  # as written: the reference the tests hold `_exact` and the probes to
         self.pattern = rx.pattern
-        self._exact = _regrouped(rx) or rx
-        probes = _build_probes(rx)
-        self._word_led: re.Pattern[str] | None = probes[0] if probes else None
-        self._other: re.Pattern[str] | None = probes[1] if probes else None
+        self._exact = rx
+        self._word_led: re.Pattern[str] | None = None
+        self._other: re.Pattern[str] | None = None
+        _enlist(self)
+
+    def _prepare(self) -> None:
+        probes = _build_probes(self.rx)
+        self._exact = _regrouped(self.rx) or self.rx
+        if probes:
+            self._other = probes[1]  # before `_word_led`, which is what switches the probe on
+            self._word_led = probes[0]
 
     @property
     def exact(self) -> re.Pattern[str]:
@@ -145,50 +155,88 @@ class CueScan:
     alternative that matches is reported; any other cue that could start with the same letter is then
     asked there directly (`match` at that place, which is cheap). A cue no alternative reached is absent.
     Cues this cannot take (no probe, or alternatives that need no word start) are asked one by one.
+    Until `prepare()` has run, every cue is asked one by one.
     """
 
-    __slots__ = ("_candidates", "_index", "_openings", "_others", "_probe", "cues")
+    __slots__ = ("_built", "_given")
 
     def __init__(self, *cues: Cue) -> None:
-        eligible = [c for c in cues if c._word_led is not None and _word_probe(c)]
-        joined = "|".join(f"(?:{c.pattern})(?P<c{i}>)" for i, c in enumerate(eligible))
-        self._probe = _build_scan(joined) if eligible else None
-        self.cues: tuple[Cue, ...] = tuple(eligible) if self._probe is not None else ()
-        self._openings = tuple(_openings(c.rx) for c in self.cues)
-        self._index = {f"c{i}": i for i in range(len(self.cues))}
-        self._others = tuple((j, c._other) for j, c in enumerate(self.cues) if c._other is not None)
-        # The first two characters of a word -> the cues that might match there, with their probe.
-        self._candidates: dict[str, tuple[tuple[int, re.Pattern[str]], ...]] = {}
+        self._given = cues
+        self._built: _Scan | None = None
+        _enlist(self)
 
-    def _could_open(self, two: str) -> tuple[tuple[int, re.Pattern[str]], ...]:
-        found = self._candidates.get(two)
+    def _prepare(self) -> None:
+        built = _Scan.build(self._given)
+        if built is not None:
+            self._built = built
+
+    @property
+    def cues(self) -> tuple[Cue, ...]:
+        """The cues `run` answers for (all of them until the scan is built, then those it takes)."""
+        return self._given if self._built is None else self._built.cues
+
+    def run(self, text: str, pad: str) -> tuple[tuple[Cue, ...], list[int]]:
+        """For each cue answered: where it could first match `text` (no match of it begins earlier), or
+        -1 where it cannot match at all. `pad` is `" " + text`."""
+        built = self._built
+        if built is None:
+            return self._given, [-1 if (m := c.search(text)) is None else m.start() for c in self._given]
+        return built.cues, built.run(text, pad)
+
+
+@dataclass(slots=True)
+class _Scan:
+    cues: tuple[Cue, ...]
+    probe: re.Pattern[str]
+    index: dict[str, int]
+    openings: tuple[frozenset[str] | None, ...]
+    others: tuple[tuple[int, re.Pattern[str]], ...]
+    # The first two characters of a word -> the cues that might match there, with their probe.
+    candidates: dict[str, tuple[tuple[int, re.Pattern[str]], ...]]
+
+    @classmethod
+    def build(cls, cues: tuple[Cue, ...]) -> _Scan | None:
+        eligible = tuple(c for c in cues if c._word_led is not None and _word_probe(c))
+        joined = "|".join(f"(?:{c.pattern})(?P<c{i}>)" for i, c in enumerate(eligible))
+        probe = _build_scan(joined) if eligible else None
+        if probe is None:
+            return None
+        others = tuple((j, c._other) for j, c in enumerate(eligible) if c._other is not None)
+        return cls(
+            cues=eligible,
+            probe=probe,
+            index={f"c{i}": i for i in range(len(eligible))},
+            openings=tuple(_openings(c.rx) for c in eligible),
+            others=others,
+            candidates={},
+        )
+
+    def could_open(self, two: str) -> tuple[tuple[int, re.Pattern[str]], ...]:
+        found = self.candidates.get(two)
         if found is None:
             found = tuple(
                 (j, cue._word_led)
                 for j, cue in enumerate(self.cues)
-                if cue._word_led is not None and _may_open(self._openings[j], two)
+                if cue._word_led is not None and _may_open(self.openings[j], two)
             )
-            if len(self._candidates) < 4096:
-                self._candidates[two] = found
+            if len(self.candidates) < 4096:
+                self.candidates[two] = found
         return found
 
     def run(self, text: str, pad: str) -> list[int]:
-        """Where each of `self.cues` could first match `text` (no match of it begins earlier), or -1 where
-        it cannot match at all. `pad` is `" " + text`; a probe match at `pad[i]` means a start at `text[i]`."""
+        """A probe match at `pad[i]` means a start at `text[i]`."""
         starts = [-1] * len(self.cues)
-        if self._probe is None:
-            return starts
-        index, candidates = self._index, self._candidates
-        for m in self._probe.finditer(pad):
+        index, candidates = self.index, self.candidates
+        for m in self.probe.finditer(pad):
             at = m.start()
             winner = index[m.lastgroup]  # type: ignore[index]
             if starts[winner] < 0:
                 starts[winner] = at
             two = pad[at + 1 : at + 3]
-            for j, probe in candidates.get(two) or self._could_open(two):
+            for j, probe in candidates.get(two) or self.could_open(two):
                 if starts[j] < 0 and probe.match(pad, at) is not None:
                     starts[j] = at
-        for j, other in self._others:
+        for j, other in self.others:
             found = other.search(text)
             if found is not None and (starts[j] < 0 or found.start() < starts[j]):
                 starts[j] = found.start()
@@ -198,6 +246,48 @@ class CueScan:
                 for at, cue in zip(starts, self.cues, strict=True)
             ]
         return starts
+
+
+# --- building the probes, once per process ----------------------------------------------------------------
+# About a quarter of a second for all the cues: worth it for a batch or a server, not for grading one
+# answer from the shell. So they are built by `prepare()`, which the batch paths and the service call, and
+# which `analyze` calls by itself once a process has graded a few answers.
+
+_PENDING: list[Cue | CueScan] = []
+_PREPARED = threading.Event()
+_LOCK = threading.RLock()
+_USES = itertools.count()
+_PREPARE_AFTER = 8  # answers graded before a process is taken to be grading in bulk
+
+
+def _enlist(item: Cue | CueScan) -> None:
+    with _LOCK:
+        if _PREPARED.is_set():
+            item._prepare()
+        else:
+            _PENDING.append(item)
+
+
+def prepare() -> None:
+    """Build every cue's probe and every scan now (idempotent; results never change, only speed)."""
+    with _LOCK:
+        if _PREPARED.is_set():
+            return
+        # Cues first: a scan is built from its cues' probes.
+        for item in sorted(_PENDING, key=lambda x: isinstance(x, CueScan)):
+            item._prepare()
+        _PENDING.clear()
+        _PREPARED.set()
+
+
+def prepared() -> bool:
+    return _PREPARED.is_set()
+
+
+def note_use() -> None:
+    """Called per graded answer: the first few run on the patterns alone, then the probes are built."""
+    if not _PREPARED.is_set() and next(_USES) >= _PREPARE_AFTER:
+        prepare()
 
 
 def ci(pattern: str, flags: int = 0) -> Cue:

@@ -60,9 +60,9 @@ class Sentence:
 
     def settle(self, scan: CueScan) -> None:
         """Answer every cue of `scan` at once."""
-        starts = scan.run(self.low, self.pad or " " + self.low)
-        self._has.update(zip(scan.cues, [at >= 0 for at in starts], strict=True))
-        self._starts.update(zip(scan.cues, starts, strict=True))
+        cues, starts = scan.run(self.low, self.pad or " " + self.low)
+        self._has.update(zip(cues, [at >= 0 for at in starts], strict=True))
+        self._starts.update(zip(cues, starts, strict=True))
 
     def hits(self, cue: Cue) -> list[re.Match[str]]:
         """Every match of `cue` in the folded text, in order."""
