@@ -236,3 +236,35 @@ def test_one_answer_runs_without_probes_and_a_batch_builds_them() -> None:
         [sys.executable, "-c", _FRESH, str(example)], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert json.loads(out.stdout) == {"before": False, "after": True, "same": True}
+
+
+_ANSWER_TEXT = st.lists(
+    st.sampled_from(
+        [
+            *"ab .!?…;\n\"'’)(]x-",
+            "  ",
+            "I ",
+            "it's ",
+            "(S)",
+            " (T) ",
+            "[note: hi] ",
+            "<!-- c -->",
+            "e.g. ",
+            "Next ",
+            "rock’n’roll ",
+            "état ",
+            "2.5x ",
+            "and then ",
+            "so basically ",
+            "word " * 12,
+        ]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_ANSWER_TEXT)
+def test_the_sentences_hold_every_word_of_the_answer(text: str) -> None:
+    # analyze counts an answer's words as the sum over its sentences: no word may fall in a gap.
+    assert sum(s.words for s in split_sentences(text)) == count_words(text)

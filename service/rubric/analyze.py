@@ -17,7 +17,7 @@ from service.rubric.fold import fold, note_use
 from service.rubric.lexicon import I_WORD, WE_WORD
 from service.rubric.models import Grade, PartGrade, Signals, level_from_verdicts
 from service.rubric.segment import segment
-from service.rubric.text import count_words, seconds_for
+from service.rubric.text import seconds_for
 
 
 def analyze(
@@ -77,7 +77,8 @@ def analyze(
     order = catalog.rubric.pushback_order
     pushbacks = sorted(codes, key=order.__getitem__)
 
-    words = count_words(answer)
+    # Sentences hold every word of the answer (the gaps between them are spaces and punctuation).
+    words = sum(s.words for s in sentences)
     signals = Signals(
         words=words,
         speaking_seconds=seconds_for(words, wpm),

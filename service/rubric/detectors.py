@@ -72,7 +72,7 @@ def situation(ctx: Context) -> tuple[PartGrade, int]:
         if not first or (not first[0].has(_SETUP_IN_ACTION) and not first[0].has(_ROLE)):
             return PartGrade(verdict="missing", note="No setup: the answer starts without context."), 0
         sents = first
-    words = sum(count_words(_without_label(s.text)) for s in sents)
+    words = sum(_words_without_label(s) for s in sents)
     text = " ".join(s.low for s in sents)
     has_scale = any(q.kind != "date" for s in sents for q in s.quantities) or _SCALE.test(text)
     specifics = [name for name, rx in (("stakes", _STAKES), ("role", _ROLE)) if rx.test(text)]
@@ -89,9 +89,9 @@ def situation(ctx: Context) -> tuple[PartGrade, int]:
     return PartGrade(verdict="partial", evidence=ev, note=f"Setup lacks specifics (has: {have})."), words
 
 
-def _without_label(text: str) -> str:
-    m = lx.PREFIX_LABEL.match(text)
-    return text[m.end() :] if m else text
+def _words_without_label(s: Sentence) -> int:
+    m = lx.PREFIX_LABEL.match(s.text)
+    return count_words(s.text[m.end() :]) if m else s.words
 
 
 _SIDE_WORD = re.compile(r"[A-Za-z][\w-]+")

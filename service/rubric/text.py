@@ -45,6 +45,7 @@ class Sentence:
     part: str = "other"
     flags: dict[str, bool] = field(default_factory=dict)
     quantities: list[Quantity] = field(default_factory=list)
+    n_words: int = -1  # counted once, when first needed (or while splitting)
     # Several detectors ask about the same cue in the same sentence; each is answered once.
     _has: dict[Cue, bool] = field(default_factory=dict, repr=False, compare=False)
     _hits: dict[Cue, list[re.Match[str]]] = field(default_factory=dict, repr=False, compare=False)
@@ -89,7 +90,9 @@ class Sentence:
 
     @property
     def words(self) -> int:
-        return len(WORD.findall(self.text))
+        if self.n_words < 0:
+            self.n_words = count_words(self.text)
+        return self.n_words
 
 
 def _gaps(answer: str) -> list[tuple[int, int, bool]]:
@@ -100,11 +103,13 @@ def _gaps(answer: str) -> list[tuple[int, int, bool]]:
     return [(m.start(), m.end(), "\n" in m.group()) for m in _BOUNDARY.finditer(answer)]
 
 
-def _split_long(answer: str, start: int, end: int) -> list[tuple[int, int]]:
+def _split_long(answer: str, start: int, end: int) -> tuple[list[tuple[int, int]], int]:
+    """The chunk's pieces, and its word count when it stays whole (-1 when split)."""
     # A word takes at least two characters with its separator: callers skip chunks too short to be long.
     chunk = answer[start:end]
-    if count_words(chunk) <= _LONG_SENTENCE_WORDS:
-        return [(start, end)]
+    words = count_words(chunk)
+    if words <= _LONG_SENTENCE_WORDS:
+        return [(start, end)], words
     out: list[tuple[int, int]] = []
     cursor = 0
     for m in _SPOKEN_JOINT.finditer(chunk):
@@ -112,7 +117,7 @@ def _split_long(answer: str, start: int, end: int) -> list[tuple[int, int]]:
             out.append((start + cursor, start + m.start()))
         cursor = m.end()
     out.append((start + cursor, end))
-    return [(a, b) for a, b in out if b > a]
+    return [(a, b) for a, b in out if b > a], -1
 
 
 def split_sentences(answer: str) -> list[Sentence]:
@@ -137,13 +142,14 @@ def split_sentences(answer: str) -> list[Sentence]:
         spans.append((begin, len(answer)))
     sentences: list[Sentence] = []
     for a, b in spans:
-        for s, e in _split_long(answer, a, b) if b - a > 2 * _LONG_SENTENCE_WORDS else ((a, b),):
+        pieces, words = _split_long(answer, a, b) if b - a > 2 * _LONG_SENTENCE_WORDS else ([(a, b)], -1)
+        for s, e in pieces:
             if answer[s].isspace() or answer[e - 1].isspace():
-                s, e = _strip(answer, s, e)
+                s, e = _strip(answer, s, e)  # spaces hold no words: the count still holds
             if e > s and WORD.search(answer, s, e):
                 text = answer[s:e]
                 low = fold(text)
-                sentences.append(Sentence(s, e, text, low, " " + low))
+                sentences.append(Sentence(s, e, text, low, " " + low, n_words=words))
     return sentences
 
 
