@@ -268,3 +268,14 @@ _ANSWER_TEXT = st.lists(
 def test_the_sentences_hold_every_word_of_the_answer(text: str) -> None:
     # analyze counts an answer's words as the sum over its sentences: no word may fall in a gap.
     assert sum(s.words for s in split_sentences(text)) == count_words(text)
+
+
+_I_AS_WRITTEN = re.compile(r"(?<![\w'])(?:I|i)(?:['’](?:d|m|ve|ll))?(?![\w'])")
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.lists(st.sampled_from([*"Ii'’ dmvelx.", "I'd", "i’ll", "hi", "II"]), max_size=25).map("".join))
+def test_the_i_count_pattern_matches_as_written(text: str) -> None:
+    assert [m.span() for m in lexicon.I_WORD.finditer(text)] == [
+        m.span() for m in _I_AS_WRITTEN.finditer(text)
+    ]

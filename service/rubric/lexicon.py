@@ -145,7 +145,8 @@ I_MINOR = ci(
 )
 # Capitalised "I" only: lowercase "i" in running text is rarely the pronoun in written answers, but
 # spoken transcripts often lowercase it; accept both, but not inside words.
-I_WORD = re.compile(r"(?<![\w'])(?:I|i)(?:['’](?:d|m|ve|ll))?(?![\w'])")
+# The letter first, then "not after a word character": `re` then skips straight to each i.
+I_WORD = re.compile(r"[Ii](?<![\w'][Ii])(?:['’](?:d|m|ve|ll))?(?![\w'])")
 WE_WORD = ci(r"\b(?:we|we['’](?:d|re|ve|ll))\b")
 OTHERS_ACTION = ci(
     rf"\b(?:we|the team|my team|our team|the group|leadership|management|my (?:manager|boss|director|vp|skip[- ]level|"

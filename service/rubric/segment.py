@@ -134,6 +134,7 @@ _EVERY_SENTENCE = CueScan(
     lx.MINOR_DEED,
     lx.PASSIVE_DECISION,
     lx.I_MINOR,
+    lx.NUMBER_SOURCE,
 )
 
 
