@@ -2,7 +2,9 @@
 
 The candidate's turn is committed before the reply is produced and the reply when it is complete, so a
 broken stream never loses the candidate's words; a retry with the same Idempotency-Key returns the first
-reply (or finishes producing it) and adds nothing.
+reply (or finishes producing it) and adds nothing. A reply is made in a task of its own: a retry that
+arrives while it streams follows it instead of calling the model again, and a client that goes away
+mid-stream does not stop it from being saved.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import asyncio
 import logging
 import random
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -65,6 +67,43 @@ def _plain(turns: list[TurnRow]) -> list[Turn]:
     ]
 
 
+@dataclass
+class _Live:
+    """A reply being made, kept apart from the request that asked for it.
+
+    The model streams into a task of its own; the first request and any retry of the same answer follow
+    its events, so a retry that arrives mid-stream costs no second model call, and a client that goes
+    away mid-stream does not stop the reply from being saved for its retry.
+    """
+
+    events: list[Event] = field(default_factory=list)
+    done: bool = False
+    error: BaseException | None = None
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def publish(self, event: Event) -> None:
+        self.events.append(event)
+        self.changed.set()
+
+    def close(self, error: BaseException | None = None) -> None:
+        self.done, self.error = True, error
+        self.changed.set()
+
+    async def follow(self) -> AsyncIterator[Event]:
+        seen = 0
+        while True:
+            while seen < len(self.events):
+                seen += 1
+                yield self.events[seen - 1]
+            if self.done:
+                break
+            self.changed.clear()
+            if seen == len(self.events) and not self.done:  # checked again after clearing: no lost wake-up
+                await self.changed.wait()
+        if self.error is not None:
+            raise self.error
+
+
 @dataclass(frozen=True)
 class _Meta:
     """What the reply path needs of an interview, read once so no session stays open."""
@@ -90,6 +129,9 @@ class InterviewService:
         self.catalog = catalog
         self.phrasing = phrasing
         self._grading: dict[tuple[str, str], asyncio.Task[None]] = {}
+        # Replies being made in this process, by (interview, turn index).
+        self._live: dict[tuple[str, int], _Live] = {}
+        self._making: set[asyncio.Task[None]] = set()
 
     async def start(
         self,
@@ -223,6 +265,32 @@ class InterviewService:
         )
 
     async def _reply(self, meta: _Meta, plain: list[Turn], move: Move) -> AsyncIterator[Event]:
+        key = (meta.id, plain[-1].index + 1)
+        live = self._live.get(key)
+        if live is None:  # else a retry of an answer whose reply is under way here: follow that one
+            live = self._live[key] = _Live()
+            task = asyncio.create_task(self._make(key, live, meta, plain, move))
+            self._making.add(task)
+            task.add_done_callback(self._making.discard)
+        async for event in live.follow():
+            yield event
+
+    async def _make(
+        self, key: tuple[str, int], live: _Live, meta: _Meta, plain: list[Turn], move: Move
+    ) -> None:
+        try:
+            async for event in self._produce(meta, plain, move):
+                live.publish(event)
+        except BaseException as exc:  # followers re-raise it; the task itself ends quietly
+            live.close(exc)
+            if not isinstance(exc, asyncio.CancelledError):
+                log.warning("making the reply for %s failed: %s", key, exc)
+        else:
+            live.close()
+        finally:
+            self._live.pop(key, None)
+
+    async def _produce(self, meta: _Meta, plain: list[Turn], move: Move) -> AsyncIterator[Event]:
         index = plain[-1].index + 1
         builtin = phrase(
             move,

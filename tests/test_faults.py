@@ -559,3 +559,34 @@ async def test_retry_while_the_first_reply_streams_gets_that_reply(
         assert_well_formed(turns)
         assert len(turns) == 3
         assert again[-1] == ("turn", turns[2])
+        # The retry followed the reply under way: the same tokens, and no second model call.
+        assert [e for e in again if e[0] == "token"] == [e for e in done if e[0] == "token"]
+        assert fake_model.stream_calls == 1
+
+
+async def test_a_client_gone_mid_stream_still_gets_its_reply_saved(
+    tmp_path: Path, fake_model: FakeOpenAI
+) -> None:
+    """The browser drops while the reply streams: the reply is still made and saved once, and the retry
+    with the same Idempotency-Key is answered from it, with no second model call."""
+    fake_model.token_delay = 0.1
+    env = serve_env(
+        f"sqlite+aiosqlite:///{tmp_path / 'gone.db'}", model="openai/fake", api_base=fake_model.api_base
+    )
+    async with asyncio.timeout(120), serving(env, tmp_path) as [server], client_for(server.base) as client:
+        iid = await start_interview(client, ["killed_own_project", "mentoring"])
+        headers = {**SSE, "Idempotency-Key": "gone-1"}
+        async with client.stream(
+            "POST", f"/api/interviews/{iid}/answers", json={"text": WEAK}, headers=headers
+        ) as res:
+            events = sse_events(res)
+            assert (await anext(events))[0] == "token"
+        # The stream is closed after one token. The reply goes on being made, and is saved.
+        while len(turns := await transcript(client, iid)) < 3:
+            await asyncio.sleep(0.1)
+        assert_well_formed(turns)
+        assert turns[2]["text"] == QUESTION
+        again = await answer_streamed(client, iid, WEAK, key="gone-1")
+        assert again[-1] == ("turn", turns[2])
+        assert fake_model.stream_calls == 1
+        assert len(await transcript(client, iid)) == 3
