@@ -61,6 +61,14 @@ class Context:
         return evidence(self.answer, s.start, s.end, focus)
 
 
+def _best(met: tuple[list[Evidence], str], partial: tuple[list[Evidence], str], *, missing: str) -> PartGrade:
+    """Met when there is evidence for it, else partial when there is evidence for that, else missing."""
+    for verdict, (quotes, note) in (("met", met), ("partial", partial)):
+        if quotes:
+            return PartGrade(verdict=verdict, evidence=quotes[:2], note=note)
+    return PartGrade(verdict="missing", note=missing)
+
+
 def situation(ctx: Context) -> tuple[PartGrade, int]:
     # The setup is the opening block, plus an early sentence that gives the speaker's role even when it
     # runs straight on into the action ("I was the lead on X, 200M minutes a month, and I proposed ...").
@@ -196,15 +204,11 @@ def tradeoff(ctx: Context) -> PartGrade:
             specific.append(quote)
         else:
             generic.append(quote)
-    if specific:
-        return PartGrade(verdict="met", evidence=specific[:2], note="Trade-off named with both sides.")
-    if generic:
-        return PartGrade(
-            verdict="partial",
-            evidence=generic[:2],
-            note="Trade-off is generic or one-sided; name both sides.",
-        )
-    return PartGrade(verdict="missing", note="No trade-off named.")
+    return _best(
+        (specific, "Trade-off named with both sides."),
+        (generic, "Trade-off is generic or one-sided; name both sides."),
+        missing="No trade-off named.",
+    )
 
 
 class _NoMatch:
@@ -366,17 +370,11 @@ def driver(ctx: Context) -> PartGrade:
             structural.append(ctx.quote(s))
         elif s.flags["consequence"] and s.part in ("driver", "result", "action", "other"):
             downstream.append(ctx.quote(s))
-    if structural:
-        return PartGrade(
-            verdict="met", evidence=structural[:2], note="A structural change outlived the project."
-        )
-    if downstream:
-        return PartGrade(
-            verdict="partial",
-            evidence=downstream[:2],
-            note="A downstream consequence, but no lasting structural change.",
-        )
-    return PartGrade(verdict="missing", note="Nothing beyond the immediate result.")
+    return _best(
+        (structural, "A structural change outlived the project."),
+        (downstream, "A downstream consequence, but no lasting structural change."),
+        missing="Nothing beyond the immediate result.",
+    )
 
 
 def reflection(ctx: Context) -> PartGrade:
@@ -398,12 +396,8 @@ def reflection(ctx: Context) -> PartGrade:
             specific.append(ctx.quote(s))
         else:
             generic.append(ctx.quote(s))
-    if specific:
-        return PartGrade(verdict="met", evidence=specific[:2], note="Specific thing they'd do differently.")
-    if generic:
-        return PartGrade(
-            verdict="partial",
-            evidence=generic[:2],
-            note="Reflection is generic; say what you'd change and why.",
-        )
-    return PartGrade(verdict="missing", note="No reflection.")
+    return _best(
+        (specific, "Specific thing they'd do differently."),
+        (generic, "Reflection is generic; say what you'd change and why."),
+        missing="No reflection.",
+    )

@@ -402,7 +402,10 @@ def _regrouped(rx: re.Pattern[str]) -> re.Pattern[str] | None:
         budget = [_MAX_STEPS]
         groups: dict[int, list[list[Any]]] = {}
         for alt in data[0][1][1]:
-            for ch, tail in _exact_heads(list(alt.data) + data[1:], budget):
+            heads = _heads(list(alt.data) + data[1:], budget, boundary=True)
+            if heads is None:
+                return None
+            for ch, tail in heads:
                 groups.setdefault(ch, []).append(tail)
         branches: list[list[Any]] = []
         for ch, tails in groups.items():
@@ -413,43 +416,6 @@ def _regrouped(rx: re.Pattern[str]) -> re.Pattern[str] | None:
         return regrouped
     except (_GiveUp, RecursionError, ValueError, TypeError, AttributeError, re.error):
         return None
-
-
-def _exact_heads(items: list[Any], budget: list[int]) -> list[tuple[int, list[Any]]]:
-    """(first character, the rest) for every way `items` can begin, in the order `re` would try them."""
-    _spend(budget)
-    if not items:
-        raise _GiveUp
-    op, av = items[0]
-    rest = items[1:]
-    if op is _c.LITERAL:
-        return [(av, rest)]
-    if op is _c.AT and av is _c.AT_BOUNDARY:
-        out = []
-        for ch, tail in _exact_heads(rest, budget):
-            if not (ch < 128 and _is_word(ch)):
-                raise _GiveUp
-            # after the character: "the one before it is not a word character", which is `\\b` here
-            look = _parser.SubPattern(None, [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_WORD)]), (_c.LITERAL, ch)])
-            out.append((ch, [(_c.ASSERT_NOT, (-1, look)), *tail]))
-        return out
-    if op is _c.SUBPATTERN and av[0] is None and not av[1] and not av[2]:
-        return _exact_heads(list(av[3].data) + rest, budget)
-    if op is _c.BRANCH:
-        out = []
-        for alt in av[1]:
-            out.extend(_exact_heads(list(alt.data) + rest, budget))
-        if len(out) > _MAX_HEADS:
-            raise _GiveUp
-        return out
-    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
-        taken = _exact_heads(list(av[2].data) + rest, budget)
-        skipped = _exact_heads(rest, budget)
-        out = taken + skipped if op is _c.MAX_REPEAT else skipped + taken  # greedy tries "taken" first
-        if len(out) > _MAX_HEADS:
-            raise _GiveUp
-        return out
-    raise _GiveUp
 
 
 def _word_probe(cue: Cue) -> bool:
@@ -572,8 +538,12 @@ def _alternatives(items: list[Any], budget: list[int], *, optional: bool = False
     return [items]
 
 
-def _heads(items: list[Any], budget: list[int]) -> list[tuple[int, list[Any]]] | None:
-    """(first character, the rest) for every way `items` can begin, or None when that is not a literal."""
+def _heads(
+    items: list[Any], budget: list[int], *, boundary: bool = False
+) -> list[tuple[int, list[Any]]] | None:
+    """(first character, the rest) for every way `items` can begin, in the order `re` tries them; None
+    when a way does not begin with a plain character. `boundary`: take a leading `\\b` too, as a check
+    just after the character (exact, for `_regrouped`)."""
     _spend(budget)
     if not items:
         return None
@@ -581,13 +551,28 @@ def _heads(items: list[Any], budget: list[int]) -> list[tuple[int, list[Any]]] |
     rest = items[1:]
     if op is _c.LITERAL:
         return [(av, rest)]
+    if boundary and op is _c.AT and av is _c.AT_BOUNDARY:
+        heads = _heads(rest, budget, boundary=True)
+        if heads is None or not all(ch < 128 and _is_word(ch) for ch, _ in heads):
+            return None
+        # "the character before is not a word character", which is `\\b` before a word character
+        look = [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_WORD)])]
+        return [
+            (ch, [(_c.ASSERT_NOT, (-1, _parser.SubPattern(None, [*look, (_c.LITERAL, ch)]))), *tail])
+            for ch, tail in heads
+        ]
     if op is _c.SUBPATTERN and av[0] is None and not av[1] and not av[2]:
-        return _heads(list(av[3].data) + rest, budget)
+        return _heads(list(av[3].data) + rest, budget, boundary=boundary)
     if op is _c.BRANCH or (op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] == 0 and av[1] == 1):
-        options = [list(a.data) + rest for a in av[1]] if op is _c.BRANCH else [list(av[2].data) + rest, rest]
+        if op is _c.BRANCH:
+            options = [list(a.data) + rest for a in av[1]]
+        else:  # `x?` tries x first; the lazy `x??` tries without it first
+            options = [list(av[2].data) + rest, rest]
+            if op is _c.MIN_REPEAT:
+                options.reverse()
         out: list[tuple[int, list[Any]]] = []
         for option in options:
-            heads = _heads(option, budget)
+            heads = _heads(option, budget, boundary=boundary)
             if heads is None:
                 return None
             out.extend(heads)
