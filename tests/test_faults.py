@@ -18,9 +18,7 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -36,6 +34,8 @@ from service.api.app import create_app
 from service.config import Settings
 from tests.db_fixtures import POSTGRES_ENV, fresh_postgres_database
 from tests.fake_openai import QUESTION, FakeOpenAI
+from tests.servers import free_port, stardrive_executable
+from tests.servers import stop as stop_process
 from tests.test_api import STRONG_FOLLOWUP, WEAK
 
 POSTGRES_URL = os.environ.get(POSTGRES_ENV, "")
@@ -61,15 +61,8 @@ needs_postgres = pytest.mark.skipif(
 # --- helpers: `stardrive serve` as a subprocess ---------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def stardrive() -> str:
-    local = Path(sys.executable).parent / "stardrive"
-    found = str(local) if local.exists() else shutil.which("stardrive")
+    found = stardrive_executable()
     if not found:
         pytest.skip("no `stardrive` executable next to this Python or on PATH")
     return found
@@ -131,13 +124,7 @@ async def wait_healthy(server: Server, timeout: float = 60.0) -> None:
 
 
 def stop(server: Server) -> None:
-    if server.proc.poll() is None:
-        server.proc.terminate()
-        try:
-            server.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.proc.kill()
-            server.proc.wait(timeout=10)
+    stop_process(server.proc)
 
 
 @asynccontextmanager
