@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -17,17 +17,6 @@ from service.errors import CatalogError
 
 _M = TypeVar("_M", bound=BaseModel)
 
-ARCHETYPE_IDS: tuple[str, ...] = (
-    "contested_decision",
-    "killed_own_project",
-    "research_vs_shipping",
-    "safety_escalation",
-    "quality_incident",
-    "cost_negotiation",
-    "mentoring",
-    "ethical_pushback",
-)
-PART_IDS: tuple[str, ...] = ("situation", "tradeoff", "action", "result", "driver", "reflection")
 PUSHBACK_CODES: tuple[str, ...] = (
     "ask_tradeoff",
     "ask_first_person",
@@ -58,6 +47,9 @@ ArchetypeId = Literal[
     "ethical_pushback",
 ]
 PartId = Literal["situation", "tradeoff", "action", "result", "driver", "reflection"]
+# The contracts' ids, in DESIGN.md order, read off the types so the two cannot drift apart.
+ARCHETYPE_IDS: tuple[str, ...] = get_args(ArchetypeId)
+PART_IDS: tuple[str, ...] = get_args(PartId)
 
 
 class _Strict(BaseModel):
