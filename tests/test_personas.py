@@ -8,14 +8,18 @@ fail, so a new failure is caught and a fixed problem shows up as an XPASS / a fa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 import service.engine
+import service.evals.personas as personas
 import service.interview.planner
 from service.catalog import ARCHETYPE_IDS
+from service.errors import CatalogError
 from service.evals.personas import (
     PERSONAS,
     RECYCLED_HOOKS,
@@ -128,3 +132,24 @@ async def test_a_crashing_service_is_recorded_not_raised(
     failed = {c.name: c.detail for c in result.failed}
     assert "500" in failed["no_http_errors"]
     assert "ends_with_wrap_up" in failed
+
+
+@pytest.mark.parametrize(
+    ("edit", "needle"),
+    [
+        (lambda d: d["stories"].pop("mentoring"), "eight archetypes"),
+        (lambda d: d["stories"]["mentoring"].pop("driver"), "driver"),
+        (lambda d: d["recycled"]["hooks"].update(extra="x"), "eight archetypes"),
+        (lambda d: d["stories"]["mentoring"].update(typo="x"), "typo"),
+    ],
+)
+def test_a_broken_story_file_names_the_file_and_the_field(
+    tmp_path: Path, edit: Callable[[dict[str, Any]], object], needle: str
+) -> None:
+    data = yaml.safe_load(personas.STORY_FILE.read_text(encoding="utf-8"))
+    edit(data)
+    broken = tmp_path / "personas.yaml"
+    broken.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(CatalogError) as info:
+        personas._load_material(broken)
+    assert str(broken) in str(info.value) and needle in str(info.value)

@@ -25,10 +25,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from service.api.app import create_app
 from service.catalog import ARCHETYPE_IDS, load_catalog
 from service.config import Settings
+from service.errors import CatalogError
 
 DEFAULT_ARCHETYPES: tuple[str, ...] = (
     "contested_decision",
@@ -39,239 +42,63 @@ DEFAULT_ARCHETYPES: tuple[str, ...] = (
 Turn = Mapping[str, Any]
 
 
-# --- story material ---------------------------------------------------------------------------------
+# --- story material: evals/personas.yaml, validated once -------------------------------------------
 
 
-@dataclass(frozen=True)
-class Story:
-    """One distinct project per archetype, as sentences the personas recombine in their own style."""
+class Story(BaseModel):
+    """One distinct project per archetype, as sentences the personas recombine in their own style
+    (what each field holds is written at the top of evals/personas.yaml)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     project: str
-    background: str  # the rambler's long lead-in: history and people, nothing happening yet
-    situation: str  # short: scale, stakes, role
-    tradeoff: str  # both sides, gradeable
-    action: str  # first person, decisive; also defuses the archetype's trap
-    result: str  # measured, with no word on where the number came from
-    result_vague: str  # the same outcome without a number
-    source: str  # where the result's number came from
-    driver: str  # a structural change the org still uses
-    reflection: str  # a specific change, tied to what went wrong
+    background: str
+    situation: str
+    tradeoff: str
+    action: str
+    result: str
+    result_vague: str
+    source: str
+    driver: str
+    reflection: str
 
 
-STORIES: dict[str, Story] = {
-    "contested_decision": Story(
-        project="Quasar, the retrieval stack behind our support assistant",
-        background="Quasar began as a hackathon prototype years before, and by the time of this story "
-        "it sat underneath every reply the support assistant gave. It had changed hands several times, "
-        "once to a contractor and once to a research intern, so the code was a patchwork of styles and "
-        "abandoned experiments. The support organisation lived in another building and mostly talked to "
-        "engineering through tickets, and the search infrastructure group had its own ideas about how "
-        "retrieval ought to look. Nobody owned the whole picture, and the wiki described a version that "
-        "no longer existed.",
-        situation="I was the tech lead for retrieval on our support assistant, which answered about two "
-        "million questions a month, and the quarterly planning review was three weeks out.",
-        tradeoff="The trade-off was keeping the hybrid keyword plus dense retriever, at the cost of a second "
-        "index to operate, against going dense-only, which the room wanted because it simplified serving.",
-        action="I pushed back in the design review, I wrote a one-page memo with the failure cases dense-only "
-        "missed, and I made the call to keep the hybrid for the release. I told the room I'd reverse the "
-        "call if dense-only came within one point of the hybrid on the next quarter's question set.",
-        result="As a result, answer accuracy went up 9% after the release and escalations to human agents "
-        "fell by a third.",
-        result_vague="In the end the release went well, and the support leads were relieved.",
-        source="That number came from a held-out set of 1,200 real tickets, compared against the dense-only "
-        "build.",
-        driver="The one-page decision memo I wrote became the template every retrieval change in the org "
-        "still goes through.",
-        reflection="Looking back, I'd have run the dense-only comparison before the design review instead of "
-        "after it, so the room argued about data rather than opinions.",
-    ),
-    "killed_own_project": Story(
-        project="Halcyon, an on-device speech model",
-        background="Halcyon came out of a reading group I used to host on Friday afternoons, where a "
-        "handful of us kept coming back to the idea of speech recognition that never leaves the phone. "
-        "The hardware partner had a new chip on the way with a neural accelerator, and their developer "
-        "relations people were very keen on flagship demos. Our speech group was small and mostly "
-        "research-minded, with a long tradition of publishing, and the product managers around us were "
-        "still deciding what the assistant roadmap should even look like that year.",
-        situation="I was the champion of Halcyon, an on-device speech model, with four engineers on it for "
-        "nine months, and the hardware partner deadline was slipping.",
-        tradeoff="The trade-off was sunk cost against opportunity cost: nine more months on a research bet "
-        "that might pay off, or moving the team onto server-side recognition where the wins were certain.",
-        action="I made the kill call myself, I wrote the shutdown memo with the accuracy curve that had "
-        "flattened, and I moved the four engineers onto the server-side model.",
-        result="Within a quarter the server-side model cut the word error rate by 12%, and it shipped two "
-        "months ahead of the partner deadline.",
-        result_vague="The server-side model turned out well, and the partner was relieved.",
-        source="The 12% is from our standard offline eval set of 20,000 utterances, run on both models.",
-        driver="The kill criteria I wrote for Halcyon became a required section of every research bet "
-        "proposal in our org, and it is still there.",
-        reflection="Looking back, I'd have written a kill checkpoint at month three into the proposal instead "
-        "of letting the bet run for nine months on optimism.",
-    ),
-    "quality_incident": Story(
-        project="Beacon, the home-feed recommender",
-        background="Beacon is the home-feed recommender, and it has a long and slightly messy history: "
-        "the original version was written by a growth team that no longer exists, the feature pipeline "
-        "belongs to a data platform group in another time zone, and the model itself is retrained by a "
-        "nightly job that nobody had looked at closely in ages. The on-call rotation covered a dozen "
-        "services, most of them quiet, and weekends were usually uneventful. There was a runbook, but "
-        "it mostly described the old architecture from before the embeddings work.",
-        situation="I was the on-call lead for Beacon, the home-feed recommender serving thirty million "
-        "users, when a model release quietly broke recommendations for a weekend.",
-        tradeoff="The trade-off was rolling back the whole release, at the cost of losing two weeks of "
-        "ranking fixes, against hot-patching the feature pipeline while users kept seeing bad "
-        "recommendations.",
-        action="I declared the incident, I rolled back to the previous model within the hour, and I traced "
-        "the root cause to an embedding table that had silently stopped refreshing.",
-        result="Engagement recovered within 6 hours of the rollback, and time to detect this kind of "
-        "regression went down from two days to 20 minutes.",
-        result_vague="After the rollback things went back to normal, and users stopped complaining.",
-        source="Those numbers are from the incident timeline in our postmortem and the pager data.",
-        driver="I added a feature-freshness gate to the release pipeline, and it now blocks every model "
-        "release with stale inputs across the org.",
-        reflection="Looking back, I'd have put a freshness alert on every embedding table before the first "
-        "release instead of trusting the upstream job's success status.",
-    ),
-    "mentoring": Story(
-        project="Lyra, a summarization model, and Dana, the engineer who took over its evaluation",
-        background="Lyra is a summarization model that enterprise customers use on long support threads "
-        "and meeting notes, and it had grown up quickly from an internal demo into something sales "
-        "talked about in every pitch. Its evaluation story was thin: a spreadsheet of hand-picked "
-        "examples, a few scripts on somebody's laptop, and a lot of gut feel. Dana had joined straight "
-        "out of university, was clearly sharp, and was also quiet in meetings, and the rest of the "
-        "group was senior and busy with the serving side of things.",
-        situation="I was the tech lead on Lyra, a summarization model for five thousand enterprise "
-        "customers, and Dana, a new-grad engineer on my team, had just been handed its evaluation "
-        "pipeline with a deadline two months out.",
-        tradeoff="The trade-off was giving Dana the design and shipping a week sooner, against letting her "
-        "struggle through it so she could own the pipeline for years.",
-        action="I paired with her for an hour a week, I asked questions instead of handing her the design, "
-        "and I held back when she chose a sampling scheme different from mine. Dana figured out the "
-        "labeling approach herself and presented the design at the review on her own.",
-        result="Her pipeline caught 3 regressions before release, and she was promoted to senior eight "
-        "months later.",
-        result_vague="Her pipeline turned out great, and she grew a lot as an engineer.",
-        source="The three regressions are counted in our release tracker, each with its own blocking ticket.",
-        driver="The weekly pairing format I set up became the standard onboarding for every new engineer "
-        "in the org, and it still runs today.",
-        reflection="Looking back, I'd have given her a written decision log from week one instead of relying "
-        "on our weekly chats, so her reasoning was visible to the rest of the team.",
-    ),
-    "research_vs_shipping": Story(
-        project="Meridian, a query-understanding model for marketplace search",
-        background="Meridian grew out of a research collaboration with a university lab, and for most "
-        "of its life it lived in notebooks rather than services. The marketplace itself has a very long "
-        "tail of sellers, from huge brands down to people selling a few handmade items, and search "
-        "quality for the small ones had been a sore point for years. The sales organisation sits close "
-        "to the biggest sellers, and the research group had a habit of chasing the most interesting "
-        "questions rather than the most common ones.",
-        situation="I was the tech lead on Meridian, a query-understanding model for a marketplace with ten "
-        "million daily searches, and sales had promised smarter search to three big sellers by quarter end.",
-        tradeoff="The trade-off was a deeper investigation into why the model failed on long-tail queries, "
-        "against a narrow launch for the head categories that would bring user value right away.",
-        action="I scoped a narrow launch for the head categories, I wrote down the long-tail failures as "
-        "known gaps, and I kept two engineers on the investigation. The price was that long-tail sellers "
-        "waited another quarter.",
-        result="The narrow launch lifted search conversion by 4% in the head categories, and the long-tail "
-        "fix landed one quarter later.",
-        result_vague="The narrow launch went well, and the sellers were relieved.",
-        source="The 4% came from a two-week A/B test against the old parser.",
-        driver="The known-gaps section I added to the launch doc became a standard part of every search "
-        "launch review, and the org still uses it.",
-        reflection="Looking back, I'd have told the long-tail sellers the date for their fix in week one "
-        "instead of letting them hear it from sales.",
-    ),
-    "safety_escalation": Story(
-        project="Sentinel, a banking assistant",
-        background="Sentinel is the assistant inside the bank's mobile app, and it started as a narrow "
-        "helper for card questions before the product group widened its scope to account servicing. "
-        "Banking is a heavily watched industry, so every feature goes through compliance, and the "
-        "marketing team loves a big reveal. The model sat on top of a vendor foundation model with our "
-        "own retrieval layer over customer records, and the red-team function was two people shared "
-        "across the whole company, booked months ahead.",
-        situation="I was the model owner for Sentinel, a banking assistant with eight hundred thousand "
-        "users, and the go-live date was already announced to the press.",
-        tradeoff="The trade-off was product velocity against trust risk: ship on the announced date with a "
-        "known jailbreak, or slip the launch and face the press.",
-        action="I reproduced the jailbreak that exposed other customers' account notes, I escalated it to "
-        "the trust and safety council with a written risk assessment, and I blocked the launch until the "
-        "fix shipped.",
-        result="The launch slipped 9 days, and successful jailbreaks dropped from 14% to under 1%.",
-        result_vague="The launch slipped a little, but it went well and nobody was exposed.",
-        source="Those rates came from the red-team suite of 500 attack prompts the safety team ran on both "
-        "builds.",
-        driver="The pre-launch red-team gate I proposed became mandatory for every customer-facing model in "
-        "the company, and it still runs today.",
-        reflection="Looking back, I'd have asked for the red-team pass in the first week of the project "
-        "instead of two weeks before launch.",
-    ),
-    "cost_negotiation": Story(
-        project="Nimbus, a document assistant",
-        background="Nimbus reads contracts, reports and slide decks for business customers and answers "
-        "questions about them, and the biggest customer was a consulting firm with enormous documents. "
-        "The product lead had come over from a consumer company and thought mostly in terms of delight "
-        "and retention, while finance watched gross margin closely after a rough year. Serving ran on "
-        "rented accelerators, prices per hour kept creeping higher that year, and the context length "
-        "question had been simmering in product reviews for months.",
-        situation="I was the inference lead for Nimbus, a document assistant with forty thousand paying "
-        "teams, and product wanted a much longer context window for a renewal with the biggest customer.",
-        tradeoff="The trade-off was the long context the customer wanted against an inference bill we would "
-        "pay forever, three times the serving cost per request.",
-        action="I modeled the cost per request for three context sizes, I negotiated with the product lead "
-        "directly, and I offered a shorter window plus retrieval in exchange for a premium tier price.",
-        result="As a result, serving cost per request ended up 60% below the long-context plan, and the "
-        "renewal closed.",
-        result_vague="In the end the renewal went well, and finance was relieved.",
-        source="The 60% is from the billing data for the first month, compared against my cost model.",
-        driver="The cost-per-request model I built became the required pricing check for every new model "
-        "feature in our org, and product still uses it.",
-        reflection="Looking back, I'd have brought the cost model to the first product review instead of the "
-        "third, before the customer had heard about the long window.",
-    ),
-    "ethical_pushback": Story(
-        project="Prism, a hiring-screen ranking model",
-        background="Prism helps recruiters sort large applicant pools, and it was built on years of "
-        "historical screening decisions from the recruiters themselves. The product group had big plans "
-        "for it, the sales team had a pilot lined up with a large retailer, and the recruiters loved "
-        "anything that saved them time. Our group was mostly engineers with a data science background, "
-        "the legal team was stretched thin, and there was no formal review for new model features at "
-        "the time, just a launch checklist.",
-        situation="I was the senior engineer on Prism, a hiring-screen ranking model used by three hundred "
-        "recruiters, and the product team wanted a culture-fit score before the sales pilot.",
-        tradeoff="The trade-off was my conscience against team alignment: refuse to build the score and "
-        "stall the pilot, or shape the design so it could not encode bias.",
-        action="I raised the concern in the design review, I ran a fairness audit that showed the score "
-        "followed age and gender, and I refused to ship it in that form and proposed a skills-based score.",
-        result="The skills-based score replaced it, and the gap between groups went down from 11 points to 2.",
-        result_vague="The skills-based score replaced it, and the pilot went fine.",
-        source="Those gaps came from the fairness audit over twenty thousand past candidates.",
-        driver="The fairness audit I ran became a required sign-off for every ranking model in the company, "
-        "and it is still part of how we launch.",
-        reflection="Looking back, I'd have brought the legal team into the first design review instead of "
-        "waiting until I had the audit.",
-    ),
-}
+class _Recycled(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
+    project: str
+    hooks: dict[str, str]
+
+
+class _Material(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    stories: dict[str, Story]
+    recycled: _Recycled
+
+    @model_validator(mode="after")
+    def _every_archetype(self) -> _Material:
+        for name, table in (("stories", self.stories), ("recycled.hooks", self.recycled.hooks)):
+            if sorted(table) != sorted(ARCHETYPE_IDS):
+                raise ValueError(f"{name} must have exactly the eight archetypes; has {sorted(table)}")
+        return self
+
+
+STORY_FILE = Path(__file__).resolve().parents[2] / "evals" / "personas.yaml"
+
+
+def _load_material(path: Path = STORY_FILE) -> _Material:
+    try:
+        return _Material.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise CatalogError(f"{path}: {exc}") from exc
+
+
+_MATERIAL = _load_material()
+STORIES: dict[str, Story] = _MATERIAL.stories
 # The recycler's one project, with a sentence per archetype bending it to the question.
-RECYCLED_PROJECT = "the Atlas ranker migration on the Helios feature store"
-RECYCLED_HOOKS: dict[str, str] = {
-    "contested_decision": "The contested part was my call to dual-write Atlas features into Helios, which "
-    "Priya's Orion team pushed back on hard; I agreed to revisit it if the Orion replay showed regressions.",
-    "killed_own_project": "The part I killed was my own Atlas shadow-scoring service on Helios, once the "
-    "Orion replay showed we did not need it.",
-    "research_vs_shipping": "The research side was a deeper Atlas feature audit on Helios, and the shipping "
-    "side was Priya's Orion launch date.",
-    "safety_escalation": "The safety part was Atlas serving stale Helios features to the Orion fraud model, "
-    "which I escalated to Priya's director.",
-    "quality_incident": "The incident was Atlas reading stale Helios features for a weekend, which broke "
-    "Orion ranking.",
-    "cost_negotiation": "The negotiation was with Priya over Helios storage cost for Atlas features, which "
-    "Orion product wanted kept forever.",
-    "mentoring": "The mentoring part was coaching Sam through the Atlas backfill on Helios; Sam figured out "
-    "the backfill plan himself while Priya's Orion team waited.",
-    "ethical_pushback": "The ethical part was Atlas reusing Helios features that Orion had collected "
-    "without consent.",
-}
+RECYCLED_PROJECT = _MATERIAL.recycled.project
+RECYCLED_HOOKS: dict[str, str] = _MATERIAL.recycled.hooks
 
 
 def _we(text: str) -> str:
