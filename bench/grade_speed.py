@@ -1,7 +1,9 @@
 """How fast the deterministic grader is.
 
 1. Batch: answers graded per second in one process (the labeled cases, cycled to --count answers).
-2. Shell: wall time of one `stardrive grade FILE --json`, start-up included (median of --runs).
+2. The same batch end to end: `stardrive grade --jsonl FILE --json`, JSON lines in and out, start-up
+   included.
+3. Shell: wall time of one `stardrive grade FILE --json`, start-up included (median of --runs).
 
     .venv/bin/python bench/grade_speed.py [--count 20000] [--runs 15]
 """
@@ -13,6 +15,7 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -48,6 +51,30 @@ def batch(count: int) -> float:
     return rate
 
 
+def cli_batch(count: int) -> float:
+    exe = ROOT / ".venv" / "bin" / "stardrive"
+    cases = [
+        json.loads(line)
+        for path in sorted((ROOT / "evals" / "cases").glob("*.jsonl"))
+        for line in path.read_text().splitlines()
+        if line.strip()
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "answers.jsonl"
+        with source.open("w", encoding="utf-8") as f:
+            for i in range(count):
+                case = cases[i % len(cases)]
+                item = {"id": f"{case['id']}-{i}", "answer": case["answer"], "archetype": case["archetype"]}
+                f.write(json.dumps(item) + "\n")
+        start = time.perf_counter()
+        with (Path(tmp) / "grades.jsonl").open("wb") as out:
+            subprocess.run([str(exe), "grade", "--jsonl", str(source), "--json"], check=True, stdout=out)
+        elapsed = time.perf_counter() - start
+    rate = count / elapsed
+    print(f"cli batch: `stardrive grade --jsonl` {count} answers in {elapsed:.2f} s -> {rate:,.0f} answers/s")
+    return rate
+
+
 def shell(runs: int) -> float:
     exe = ROOT / ".venv" / "bin" / "stardrive"
     example = ROOT / "examples" / "killed_own_project_staff.txt"
@@ -73,6 +100,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     batch(args.count)
+    cli_batch(args.count)
     shell(args.runs)
 
 

@@ -143,8 +143,9 @@ def _grade_jsonl(path: Path, catalog: Any, grader: Grader) -> None:
                 typer.echo(f"error: {path}:{n}: {exc}", err=True)
                 out.write(json.dumps({"id": _id_of(line), "error": str(exc)}) + "\n")
                 continue
-            record = {"id": item.get("id"), **g.model_dump(mode="json")}
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            # pydantic writes the grade; only the id is spliced in front (the same record, far faster)
+            body = g.model_dump_json()
+            out.write(f'{{"id": {json.dumps(item.get("id"), ensure_ascii=False)}, {body[1:]}\n')
     if errors:
         raise typer.Exit(code=1)
 

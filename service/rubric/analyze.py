@@ -18,6 +18,7 @@ from service.rubric.lexicon import I_WORD, WE_WORD
 from service.rubric.models import Grade, PartGrade, Signals, level_from_verdicts
 from service.rubric.segment import segment
 from service.rubric.text import seconds_for
+from service.rubric.traps import check_trap
 
 
 def analyze(
@@ -47,8 +48,6 @@ def analyze(
         "driver": det.driver(ctx),
         "reflection": det.reflection(ctx),
     }
-
-    from service.rubric.traps import check_trap
 
     trap, _ = check_trap(archetype, trap_code, ctx)
 
@@ -100,12 +99,15 @@ def analyze(
     )
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _numbers(ctx: det.Context) -> list[str]:
     seen: list[str] = []
     for s in ctx.usable:
         for q in s.quantities:
             if q.kind != "date" and q.text not in seen:
-                seen.append(re.sub(r"\s+", " ", q.text))
+                seen.append(_SPACES.sub(" ", q.text))
     return seen
 
 

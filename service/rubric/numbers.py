@@ -91,12 +91,12 @@ def find_quantities(text: str, offset: int = 0, low: str | None = None) -> list[
         before = low[max(0, m.start() - 24) : m.start()]
         core = _APPROX_PREFIX.sub("", raw)
         kind: Kind
-        if core[:1].isdigit() and _NAMED_BEFORE.search(before) and _SHORT_INT.match(core):
+        if core[:1].isdigit() and _SHORT_INT.match(core) and _NAMED_BEFORE.search(before):
             continue
         if core[:1] in "$€£":
             kind = "measure"
         elif _YEAR.match(core) or (
-            core[:1].isdigit() and _DATE_BEFORE.search(before) and _SHORT_INT.match(core)
+            core[:1].isdigit() and _SHORT_INT.match(core) and _DATE_BEFORE.search(before)
         ):
             kind = "date"
         elif (_PEOPLE.search(raw) and not _HIRING.search(low[max(0, m.start() - 40) : m.start()])) or (

@@ -51,6 +51,11 @@ class Sentence:
     _hits: dict[Cue, list[re.Match[str]]] = field(default_factory=dict, repr=False, compare=False)
     _starts: dict[Cue, int] = field(default_factory=dict, repr=False, compare=False)  # from a CueScan
 
+    @property
+    def known(self) -> dict[Cue, bool]:
+        """The cues answered so far, and their answers."""
+        return self._has
+
     def has(self, cue: Cue) -> bool:
         """Whether `cue` matches the folded text."""
         known = self._has.get(cue)
