@@ -16,6 +16,7 @@ there. On ASCII text the probe answers exactly; on other text it may say yes whe
 
 from __future__ import annotations
 
+import functools
 import importlib
 import itertools
 import re
@@ -318,6 +319,12 @@ _COMMON_FIRST = "tasowicbphfmdrelngyuvkjqz"
 _MAX_HEADS = 400
 
 
+@functools.lru_cache(maxsize=256)
+def _parsed(pattern: str, flags: int) -> Any:
+    """A cue's parse tree, read (never changed) by every builder below: parse each pattern once."""
+    return _parser.parse(pattern, flags)
+
+
 class _GiveUp(Exception):
     pass
 
@@ -326,7 +333,7 @@ def _build_probes(rx: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str]
     if _parser is None or rx.flags & (re.IGNORECASE | re.ASCII | re.LOCALE | re.VERBOSE):
         return None
     try:
-        tree = _parser.parse(rx.pattern, rx.flags)
+        tree = _parsed(rx.pattern, rx.flags)
         state = tree.state
         budget = [_MAX_STEPS]
         lead = _leading_lookbehind(state, list(tree.data), rx.flags)
@@ -394,7 +401,7 @@ def _regrouped(rx: re.Pattern[str]) -> re.Pattern[str] | None:
     if _parser is None or rx.flags & (re.IGNORECASE | re.ASCII | re.LOCALE | re.VERBOSE) or rx.groups:
         return None
     try:
-        tree = _parser.parse(rx.pattern, rx.flags)
+        tree = _parsed(rx.pattern, rx.flags)
         data = list(tree.data)
         if not data or data[0][0] is not _c.BRANCH:
             return None
@@ -423,7 +430,7 @@ def _word_probe(cue: Cue) -> bool:
     if cue.rx.groups:
         return False
     try:
-        return _leading_lookbehind(None, list(_parser.parse(cue.pattern, cue.rx.flags).data), 0) is None
+        return _leading_lookbehind(None, list(_parsed(cue.pattern, cue.rx.flags).data), 0) is None
     except (re.error, ValueError, TypeError, AttributeError):
         return False
 
@@ -456,7 +463,7 @@ def _openings(rx: re.Pattern[str]) -> frozenset[str] | None:
     try:
         budget = [_MAX_STEPS]
         out: set[str] = set()
-        for alt in _alternatives(list(_parser.parse(rx.pattern, rx.flags).data), budget):
+        for alt in _alternatives(list(_parsed(rx.pattern, rx.flags).data), budget):
             if not (alt and alt[0][0] is _c.AT and alt[0][1] is _c.AT_BOUNDARY):
                 continue  # not in the scan: answered by the `other` probe
             for option in _alternatives(alt[1:], budget):
