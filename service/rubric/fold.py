@@ -346,21 +346,12 @@ def _build_probes(rx: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str]
             led: re.Pattern[str] = _compiler.compile(_parser.SubPattern(state, [before, *trie]), rx.flags)
             return led, None
         _check_no_lookbehind(tree.data)
-        word_led: list[Any] = []
-        other: list[Any] = []
-        for alt in _alternatives(list(tree.data), budget):
-            if alt and alt[0][0] is _c.AT and alt[0][1] is _c.AT_BOUNDARY:
-                if not _starts_with_word(alt[1:], budget):
-                    return None
-                word_led.extend(_alternatives(alt[1:], budget))
-            else:
-                other.append(alt)
+        word_led, other = _word_led(tree, budget)
         if not word_led:
             return None
-        boundary = (_c.IN, [(_c.NEGATE, None)] + [(_c.LITERAL, ord(ch)) for ch in _WORD_ASCII])
         factor_budget = [_MAX_STEPS * 20]
         led_trie = _factored(state, _trie(state, word_led, budget), factor_budget)
-        probe = _compiler.compile(_parser.SubPattern(state, [boundary, *led_trie]), rx.flags)
+        probe = _compiler.compile(_parser.SubPattern(state, [_non_word(), *led_trie]), rx.flags)
         rest = (
             _compiler.compile(
                 _parser.SubPattern(state, _factored(state, _trie(state, other, budget), factor_budget)),
@@ -406,19 +397,9 @@ def _regrouped(rx: re.Pattern[str]) -> re.Pattern[str] | None:
         if not data or data[0][0] is not _c.BRANCH:
             return None
         state = tree.state
-        budget = [_MAX_STEPS]
-        groups: dict[int, list[list[Any]]] = {}
-        for alt in data[0][1][1]:
-            heads = _heads(list(alt.data) + data[1:], budget, boundary=True)
-            if heads is None:
-                return None
-            for ch, tail in heads:
-                groups.setdefault(ch, []).append(tail)
-        branches: list[list[Any]] = []
-        for ch, tails in groups.items():
-            branches.append([(_c.LITERAL, ch), *_one_of(state, tails, keep_order=True)])
+        alts = [list(alt.data) + data[1:] for alt in data[0][1][1]]
         regrouped: re.Pattern[str] = _compiler.compile(
-            _parser.SubPattern(state, _one_of(state, branches, keep_order=True)), rx.flags
+            _parser.SubPattern(state, _trie(state, alts, [_MAX_STEPS], exact=True)), rx.flags
         )
         return regrouped
     except (_GiveUp, RecursionError, ValueError, TypeError, AttributeError, re.error):
@@ -441,17 +422,10 @@ def _build_scan(pattern: str) -> re.Pattern[str] | None:
         _check_no_lookbehind(tree.data)
         state = tree.state
         budget = [_MAX_STEPS * 4]
-        word_led: list[Any] = []
-        for alt in _alternatives(list(tree.data), budget):
-            if not (alt and alt[0][0] is _c.AT and alt[0][1] is _c.AT_BOUNDARY):
-                continue  # no word start: the cue's own `other` probe answers for these
-            if not _starts_with_word(alt[1:], budget):
-                return None
-            word_led.extend(_alternatives(alt[1:], budget))
-        boundary = (_c.IN, [(_c.NEGATE, None)] + [(_c.LITERAL, ord(ch)) for ch in _WORD_ASCII])
+        word_led, _ = _word_led(tree, budget)  # the rest each cue's own `other` probe answers
         trie = _factored(state, _trie(state, word_led, budget), [_MAX_STEPS * 80])
         ahead = (_c.ASSERT, (1, _parser.SubPattern(state, trie)))
-        scan: re.Pattern[str] = _compiler.compile(_parser.SubPattern(state, [boundary, ahead]), 0)
+        scan: re.Pattern[str] = _compiler.compile(_parser.SubPattern(state, [_non_word(), ahead]), 0)
         return scan
     except (_GiveUp, RecursionError, ValueError, TypeError, AttributeError, re.error):
         return None
@@ -463,19 +437,17 @@ def _openings(rx: re.Pattern[str]) -> frozenset[str] | None:
     try:
         budget = [_MAX_STEPS]
         out: set[str] = set()
-        for alt in _alternatives(list(_parsed(rx.pattern, rx.flags).data), budget):
-            if not (alt and alt[0][0] is _c.AT and alt[0][1] is _c.AT_BOUNDARY):
-                continue  # not in the scan: answered by the `other` probe
-            for option in _alternatives(alt[1:], budget):
-                heads = _heads(option, budget)
-                if heads is None:
-                    return None
-                for ch, tail in heads:
-                    seconds = _heads(tail, budget) if tail else None
-                    if seconds is None:
-                        out.add(chr(ch))
-                    else:
-                        out.update(chr(ch) + chr(second) for second, _ in seconds)
+        word_led, _ = _word_led(_parsed(rx.pattern, rx.flags), budget)  # the rest is not in the scan
+        for option in word_led:
+            heads = _heads(option, budget)
+            if heads is None:
+                return None
+            for ch, tail in heads:
+                seconds = _heads(tail, budget) if tail else None
+                if seconds is None:
+                    out.add(chr(ch))
+                else:
+                    out.update(chr(ch) + chr(second) for second, _ in seconds)
         return frozenset(out)
     except (_GiveUp, RecursionError, ValueError, TypeError, AttributeError, re.error):
         return None
@@ -483,6 +455,26 @@ def _openings(rx: re.Pattern[str]) -> frozenset[str] | None:
 
 def _may_open(openings: frozenset[str] | None, two: str) -> bool:
     return openings is None or two in openings or two[:1] in openings or not two.isascii()
+
+
+def _word_led(tree: Any, budget: list[int]) -> tuple[list[list[Any]], list[list[Any]]]:
+    """The pattern's alternatives split in two: those led by `\\b` (with the `\\b` taken off, their own
+    leading alternations split too) and the others. _GiveUp when a `\\b`-led one may not start a word."""
+    led: list[list[Any]] = []
+    other: list[list[Any]] = []
+    for alt in _alternatives(list(tree.data), budget):
+        if alt and alt[0][0] is _c.AT and alt[0][1] is _c.AT_BOUNDARY:
+            if not _starts_with_word(alt[1:], budget):
+                raise _GiveUp
+            led.extend(_alternatives(alt[1:], budget))
+        else:
+            other.append(alt)
+    return led, other
+
+
+def _non_word() -> tuple[Any, Any]:
+    """One character that is not an ASCII word character: what a probe consumes for a `\\b`."""
+    return (_c.IN, [(_c.NEGATE, None)] + [(_c.LITERAL, ord(ch)) for ch in _WORD_ASCII])
 
 
 def _one_of(state: Any, alts: list[list[Any]], *, keep_order: bool = False) -> list[Any]:
@@ -613,22 +605,29 @@ def _small_class(av: Any) -> list[int] | None:
     return chars if len(chars) <= 64 else None
 
 
-def _trie(state: Any, alts: list[list[Any]], budget: list[int]) -> list[Any]:
+def _trie(state: Any, alts: list[list[Any]], budget: list[int], *, exact: bool = False) -> list[Any]:
     """One alternation of `alts`, grouped by first character so `re` rules most of them out in one compare
-    each (an alternative that starts with a literal is skipped without entering the matcher)."""
+    each (an alternative that starts with a literal is skipped without entering the matcher).
+
+    `exact`: the same matches and spans as the alternation itself. Alternatives with different first
+    characters never match at one place, so only the order within a group matters, and it is kept; a
+    leading `\\b` is taken too (see `_heads`), and an alternative that has no first character gives up.
+    Otherwise (probes) such an alternative is kept as it is, after the groups."""
     groups: dict[int, list[list[Any]]] = {}
     opaque: list[list[Any]] = []
     for alt in alts:
-        heads = _heads(alt, budget)
+        heads = _heads(alt, budget, boundary=exact)
         if heads is None:
+            if exact:
+                raise _GiveUp
             opaque.append(alt)
             continue
         for ch, tail in heads:
             groups.setdefault(ch, []).append(tail)
     # `re` tries the groups in turn: the letters English words most often start with go first.
     order = sorted(groups, key=lambda ch: _COMMON_FIRST.find(chr(ch)) % len(_COMMON_FIRST))
-    branches = [[(_c.LITERAL, ch), *_one_of(state, groups[ch])] for ch in order]
-    return _one_of(state, branches + opaque)
+    branches = [[(_c.LITERAL, ch), *_one_of(state, groups[ch], keep_order=exact)] for ch in order]
+    return _one_of(state, branches + opaque, keep_order=exact)
 
 
 def _factored(state: Any, items: list[Any], budget: list[int]) -> list[Any]:

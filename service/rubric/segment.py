@@ -8,7 +8,7 @@ so a sentence with no cue of its own continues the part before it.
 from __future__ import annotations
 
 from service.rubric import lexicon as lx
-from service.rubric.fold import Cue, CueScan, ci
+from service.rubric.fold import CueScan, ci
 from service.rubric.numbers import find_quantities
 from service.rubric.text import Sentence, split_sentences
 
@@ -19,12 +19,7 @@ _ROLE_VERB = ("championed", "led", "owned", "ran", "managed", "had been", "was")
 
 
 def _flags(s: Sentence) -> dict[str, bool]:
-    known = s.known  # most of these the sentence's scan has answered already
-
-    def has(cue: Cue) -> bool:
-        answer = known.get(cue)
-        return s.has(cue) if answer is None else answer
-
+    has = s.has  # most of these the sentence's scan has answered already
     i_action = s.hits(lx.I_ACTION)
     role_only = bool(i_action) and all(any(v in m.group().split() for v in _ROLE_VERB) for m in i_action)
     result_cue = has(lx.RESULT_CUE)

@@ -41,7 +41,7 @@ class Sentence:
     end: int
     text: str
     low: str = ""
-    pad: str = ""  # " " + low, for the cue probes
+    pad: str = field(init=False, repr=False, compare=False)  # " " + low, for the cue probes
     part: str = "other"
     flags: dict[str, bool] = field(default_factory=dict)
     quantities: list[Quantity] = field(default_factory=list)
@@ -51,22 +51,20 @@ class Sentence:
     _hits: dict[Cue, list[re.Match[str]]] = field(default_factory=dict, repr=False, compare=False)
     _starts: dict[Cue, int] = field(default_factory=dict, repr=False, compare=False)  # from a CueScan
 
-    @property
-    def known(self) -> dict[Cue, bool]:
-        """The cues answered so far, and their answers."""
-        return self._has
+    def __post_init__(self) -> None:
+        self.pad = " " + self.low
 
     def has(self, cue: Cue) -> bool:
         """Whether `cue` matches the folded text."""
         known = self._has.get(cue)
         if known is None:
             hits = self._hits.get(cue)
-            known = self._has[cue] = cue.test(self.low, self.pad or None) if hits is None else bool(hits)
+            known = self._has[cue] = cue.test(self.low, self.pad) if hits is None else bool(hits)
         return known
 
     def settle(self, scan: CueScan) -> None:
         """Answer every cue of `scan` at once."""
-        cues, starts = scan.run(self.low, self.pad or " " + self.low)
+        cues, starts = scan.run(self.low, self.pad)
         self._has.update(zip(cues, [at >= 0 for at in starts], strict=True))
         self._starts.update(zip(cues, starts, strict=True))
 
@@ -153,8 +151,7 @@ def split_sentences(answer: str) -> list[Sentence]:
                 s, e = _strip(answer, s, e)  # spaces hold no words: the count still holds
             if e > s and WORD.search(answer, s, e):
                 text = answer[s:e]
-                low = fold(text)
-                sentences.append(Sentence(s, e, text, low, " " + low, n_words=words))
+                sentences.append(Sentence(s, e, text, fold(text), n_words=words))
     return sentences
 
 
