@@ -18,9 +18,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+def _cases() -> list[Any]:
+    """The labeled cases: the answers both batches grade."""
+    from service.evals.cases import load_cases
+
+    return load_cases(ROOT / "evals" / "cases")
 
 
 def batch(count: int) -> float:
@@ -32,14 +40,7 @@ def batch(count: int) -> float:
     print(f"building the cue probes: {time.perf_counter() - start:.2f} s, once per process")
 
     catalog = get_catalog()
-    items = []
-    for path in sorted((ROOT / "evals" / "cases").glob("*.jsonl")):
-        for line in path.read_text().splitlines():
-            if line.strip():
-                case = json.loads(line)
-                items.append((case["answer"], case["archetype"]))
-    if not items:
-        items = [((ROOT / "examples" / "killed_own_project_staff.txt").read_text(), "killed_own_project")]
+    items: list[tuple[str, str | None]] = [(case.answer, case.archetype) for case in _cases()]
     work = [items[i % len(items)] for i in range(count)]
     words = sum(len(a.split()) for a, _ in work) / len(work)
     start = time.perf_counter()
@@ -53,18 +54,13 @@ def batch(count: int) -> float:
 
 def cli_batch(count: int) -> float:
     exe = ROOT / ".venv" / "bin" / "stardrive"
-    cases = [
-        json.loads(line)
-        for path in sorted((ROOT / "evals" / "cases").glob("*.jsonl"))
-        for line in path.read_text().splitlines()
-        if line.strip()
-    ]
+    cases = _cases()
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "answers.jsonl"
         with source.open("w", encoding="utf-8") as f:
             for i in range(count):
                 case = cases[i % len(cases)]
-                item = {"id": f"{case['id']}-{i}", "answer": case["answer"], "archetype": case["archetype"]}
+                item = {"id": f"{case.id}-{i}", "answer": case.answer, "archetype": case.archetype}
                 f.write(json.dumps(item) + "\n")
         start = time.perf_counter()
         with (Path(tmp) / "grades.jsonl").open("wb") as out:

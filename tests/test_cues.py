@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.evals.cases import load_cases
 from service.rubric import detectors, lexicon, numbers, segment, traps
 from service.rubric import text as text_module
 from service.rubric.fold import Cue, CueScan, ci, fold, prepare
@@ -27,12 +28,7 @@ CUES = {
 
 
 def _corpus() -> list[str]:
-    answers = [
-        json.loads(line)["answer"]
-        for path in sorted((ROOT / "evals" / "cases").glob("*.jsonl"))
-        for line in path.read_text().splitlines()
-        if line.strip()
-    ]
+    answers = [case.answer for case in load_cases(ROOT / "evals" / "cases")]
     return [s.low for a in answers for s in split_sentences(a)] + [fold(a) for a in answers]
 
 

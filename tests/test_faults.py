@@ -14,7 +14,6 @@ hard time limit and stops what it started in `finally`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import shutil
@@ -36,6 +35,7 @@ from tests.db_fixtures import POSTGRES_ENV, fresh_postgres_database
 from tests.fake_openai import QUESTION, FakeOpenAI
 from tests.servers import free_port, stardrive_executable
 from tests.servers import stop as stop_process
+from tests.servers import wait_healthy as wait_until_up
 from tests.test_api import STRONG_FOLLOWUP, WEAK
 
 POSTGRES_URL = os.environ.get(POSTGRES_ENV, "")
@@ -74,9 +74,6 @@ class Server:
     base: str
     log: Path
 
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
 
 def serve_env(database_url: str, *, model: str = "builtin", api_base: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STARDRIVE_")}
@@ -110,17 +107,7 @@ def launch(env: dict[str, str], workdir: Path, name: str) -> Server:
 
 
 async def wait_healthy(server: Server, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(trust_env=False, timeout=2) as client:
-        while True:
-            if server.proc.poll() is not None:
-                raise AssertionError(f"server exited with {server.proc.returncode}:\n{server.output()}")
-            with contextlib.suppress(httpx.TransportError):
-                if (await client.get(f"{server.base}/healthz")).status_code == 200:
-                    return
-            if time.monotonic() > deadline:
-                raise AssertionError(f"server not healthy after {timeout:.0f} s:\n{server.output()}")
-            await asyncio.sleep(0.1)
+    await asyncio.to_thread(wait_until_up, server.proc, f"{server.base}/healthz", server.log, timeout=timeout)
 
 
 def stop(server: Server) -> None:
