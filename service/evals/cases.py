@@ -31,8 +31,19 @@ class Case(BaseModel):
     expected: Expected
     tags: list[str] = Field(default_factory=list)
     twin: str | None = None
+    form_of: str | None = None  # the same story told in another form: the id of the base telling
     source: str = "own"
     note: str = ""
+    file: str = Field(default="", exclude=True)  # set on load: the file the case came from
+
+    @property
+    def held_out(self) -> bool:
+        return self.file.startswith(HOLDOUT_PREFIX)
+
+
+# Files named holdout*.jsonl are the frozen held-out split: written before any rule or model was tuned
+# and never tuned on since (their sha256 is in the README; tests/test_leaks.py holds it).
+HOLDOUT_PREFIX = "holdout"
 
 
 def load_cases(directory: Path) -> list[Case]:
@@ -42,7 +53,7 @@ def load_cases(directory: Path) -> list[Case]:
             if not line.strip():
                 continue
             try:
-                case = Case.model_validate(json.loads(line))
+                case = Case.model_validate(json.loads(line)).model_copy(update={"file": path.stem})
             except (ValueError, ValidationError) as exc:
                 raise InputError(f"{path}:{n}: {exc}") from exc
             if set(case.expected.parts) != set(PARTS):

@@ -95,3 +95,44 @@ def injection_report(cases: list[Case], grades: dict[str, Grade]) -> dict[str, A
         "benign_drift": len(drift) / len(clean_ids) if clean_ids else 0.0,
         "flagged": flagged / len(pairs) if pairs else 0.0,
     }
+
+
+def summary(cases: list[Case], grades: dict[str, Grade]) -> dict[str, Any]:
+    """The headline figures of `grader_report` for one slice of the cases."""
+    full = grader_report(cases, grades)
+    return {
+        "cases": len(cases),
+        "accuracy": full["overall"]["accuracy"],
+        "kappa": full["overall"]["kappa"],
+        "level_exact": full["level"]["exact"],
+        "level_within_one": full["level"]["within_one"],
+        "trap_precision": full["trap"]["precision"],
+        "trap_recall": full["trap"]["recall"],
+        "trap_cases": full["trap"]["cases"],
+    }
+
+
+def slices(cases: list[Case], grades: dict[str, Grade]) -> dict[str, Any]:
+    """Per file and per tag (style, trait): where the grader does well and where it does not."""
+    by_file: dict[str, list[Case]] = {}
+    by_tag: dict[str, list[Case]] = {}
+    for c in cases:
+        by_file.setdefault(c.file, []).append(c)
+        for tag in c.tags:
+            by_tag.setdefault(tag, []).append(c)
+    return {
+        "by_file": {name: summary(group, grades) for name, group in sorted(by_file.items())},
+        "by_tag": {name: summary(group, grades) for name, group in sorted(by_tag.items()) if len(group) >= 3},
+    }
+
+
+def forms_report(cases: list[Case], grades: dict[str, Grade]) -> dict[str, Any]:
+    """The same story in another form: how often the retelling gets the base telling's level."""
+    by_id = {c.id: c for c in cases}
+    pairs = [(c, by_id[c.form_of]) for c in cases if c.form_of and c.form_of in by_id]
+    same = [a for a, b in pairs if grades[a.id].level == grades[b.id].level]
+    return {
+        "pairs": len(pairs),
+        "same_level": len(same) / len(pairs) if pairs else 1.0,
+        "differ": [[b.id, a.id, grades[b.id].level, grades[a.id].level] for a, b in pairs if a not in same],
+    }

@@ -24,7 +24,13 @@ from service.config import Settings, get_settings
 from service.errors import InputError
 from service.evals.cases import load_cases
 from service.evals.report import check_thresholds, write_report
-from service.evals.runner import grade_cases, grader_report, injection_report
+from service.evals.runner import forms_report, grade_cases, grader_report, injection_report, slices
+
+MAX_FALLBACK_RATE = 0.2
+NOT_RECORDED = (
+    "no recording of a model whose grades are usable (evals/llm.yaml names none); "
+    "record one with --record --model X --api-base URL"
+)
 
 
 @dataclass
@@ -56,15 +62,39 @@ def run(options: Options, console: Console) -> dict[str, Any]:
         task = progress.add_task("grader (builtin)", total=len(cases))
         grades = grade_cases(cases)
         progress.update(task, completed=len(cases))
-        report["grader"] = grader_report(cases, grades)
+        dev = [c for c in cases if not c.held_out]
+        held = [c for c in cases if c.held_out]
+        # In-sample: the cases the rules and the classifier were developed against. Held-out: frozen
+        # before any of that, never tuned on. They are reported apart and never pooled.
+        report["grader"] = grader_report(dev, grades) if dev else {}
+        report["grader"]["label"] = "in-sample"
+        if held:
+            report["holdout"] = grader_report(held, grades)
+            report["holdout"]["label"] = "held-out"
+        report["slices"] = slices(cases, grades)
+        report["forms"] = forms_report(cases, grades)
         report["injection"] = injection_report(cases, grades)
         if options.personas:
             task = progress.add_task("simulated candidates", total=1)
             report["personas"] = _personas()
             progress.update(task, completed=1)
-        if llm or options.model:
+        if llm.get("model") or options.model:
             report["llm_grader"] = _llm(options, settings, cases, llm, progress)
+        else:
+            report["llm_grader"] = {"status": "not measured", "reason": NOT_RECORDED}
     report["failures"] = check_thresholds(report, options.thresholds)
+    llm_rate = report["llm_grader"].get("fallback_rate")
+    if llm_rate is not None and llm_rate > MAX_FALLBACK_RATE:
+        # Past this the figures would be the rubric's under the model's name: keep the rate, drop the rest.
+        report["llm_grader"] = {
+            "status": "not measured",
+            "model": report["llm_grader"]["model"],
+            "cases": report["llm_grader"]["cases"],
+            "fallback_rate": llm_rate,
+            "reason": f"fallback rate {llm_rate:.2f} is above {MAX_FALLBACK_RATE}: the rubric graded these",
+            "missing_cassettes": report["llm_grader"].get("missing_cassettes", []),
+        }
+        report["failures"].append(f"llm_grader.fallback_rate = {llm_rate:.3f} is above {MAX_FALLBACK_RATE}")
     missing = (report.get("llm_grader") or {}).get("missing_cassettes") or []
     if missing:
         report["failures"].append(f"llm_grader: {len(missing)} cassette(s) missing; re-record with --record")
@@ -126,26 +156,55 @@ def _advancer(progress: Progress, task: TaskID) -> Callable[[], None]:
     return lambda: progress.advance(task)
 
 
+def _sections(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (name, report[key])
+        for key, name in (("grader", "in-sample"), ("holdout", "held-out"))
+        if report.get(key, {}).get("cases")
+    ]
+
+
 def _print(report: dict[str, Any], console: Console) -> None:
-    g = report["grader"]
-    table = Table(title=f"Grader vs {g['cases']} labeled cases")
+    sections = _sections(report)
+    table = Table(title="Grader: " + ", ".join(f"{name} {g['cases']} cases" for name, g in sections))
     table.add_column("part")
-    table.add_column("accuracy", justify="right")
-    table.add_column("kappa", justify="right")
-    for part, row in g["per_part"].items():
-        table.add_row(part, f"{row['accuracy']:.3f}", f"{row['kappa']:.3f}")
+    for name, _ in sections:
+        table.add_column(f"{name} accuracy", justify="right")
+        table.add_column("kappa", justify="right")
+    for part in sections[0][1]["per_part"] if sections else ():
+        table.add_row(
+            part, *[f"{g['per_part'][part][k]:.3f}" for _, g in sections for k in ("accuracy", "kappa")]
+        )
     table.add_row(
-        "all parts", f"{g['overall']['accuracy']:.3f}", f"{g['overall']['kappa']:.3f}", style="bold"
+        "all parts",
+        *[f"{g['overall'][k]:.3f}" for _, g in sections for k in ("accuracy", "kappa")],
+        style="bold",
     )
     console.print(table)
-    lv, trap, pb, inj = g["level"], g["trap"], g["pushbacks"], report["injection"]
-    console.print(f"level exact {lv['exact']:.3f}  within one {lv['within_one']:.3f}")
-    console.print(f"trap precision {trap['precision']:.3f} recall {trap['recall']:.3f}")
-    console.print(f"pushback precision {pb['precision']:.3f} recall {pb['recall']:.3f}")
+    for name, g in sections:
+        lv, trap, pb = g["level"], g["trap"], g["pushbacks"]
+        console.print(
+            f"{name}: level exact {lv['exact']:.3f} within one {lv['within_one']:.3f}; "
+            f"trap precision {trap['precision']:.3f} recall {trap['recall']:.3f}; "
+            f"pushback precision {pb['precision']:.3f} recall {pb['recall']:.3f}"
+        )
+    inj, forms = report["injection"], report["forms"]
     console.print(
         f"injection: {inj['pairs']} pairs, attack success {inj['attack_success']:.3f}, "
-        f"benign drift {inj['benign_drift']:.3f}"
+        f"benign drift {inj['benign_drift']:.3f}; same story in another form: {forms['pairs']} pairs, "
+        f"same level {forms['same_level']:.3f}"
     )
+    files = Table(title="Per file")
+    for col in ("file", "cases", "accuracy", "kappa", "level exact", "within one", "trap P", "trap R"):
+        files.add_column(col, justify="left" if col == "file" else "right")
+    for name, row in report["slices"]["by_file"].items():
+        files.add_row(
+            name,
+            str(row["cases"]),
+            *[f"{row[k]:.3f}" for k in ("accuracy", "kappa", "level_exact", "level_within_one")],
+            *[f"{row[k]:.3f}" for k in ("trap_precision", "trap_recall")],
+        )
+    console.print(files)
     if report.get("personas"):
         t = Table(title="Simulated candidates")
         t.add_column("persona")
@@ -156,7 +215,9 @@ def _print(report: dict[str, Any], console: Console) -> None:
             t.add_row(name, f"{row['pass_rate']:.2f}", failed)
         console.print(t)
     llm = report.get("llm_grader")
-    if llm:
+    if llm and llm.get("status") == "not measured":
+        console.print(f"LLM grader: not measured ({llm['reason']})")
+    elif llm:
         console.print(
             f"LLM grader {llm['model']} on {llm['cases']} cases: all-parts accuracy "
             f"{llm['overall']['accuracy']:.3f}, kappa {llm['overall']['kappa']:.3f}, "

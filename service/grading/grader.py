@@ -23,10 +23,10 @@ from service.grading.quotes import QuoteLocator
 from service.grading.schema import GRADER_SCHEMA, GraderOutput, describe_errors, parse_output
 from service.grading.verify import check_parts
 from service.llm.base import ChatModel, Message, Request, Usage
-from service.rubric import detectors as det
-from service.rubric.analyze import analyze
+from service.rubric.analyze import grade_reading
 from service.rubric.models import Grade
-from service.rubric.segment import segment
+from service.rubric.parts import number_source
+from service.rubric.segment import read
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,8 @@ async def grade_answer(
     earlier: Iterable[frozenset[str]] = (),
 ) -> GradeOutcome:
     """The merged grade (see `merge.py` for the rules); the builtin grade when there is no usable model."""
-    base = analyze(answer, archetype, question, earlier=earlier, catalog=catalog)
+    reading = read(answer)
+    base = grade_reading(reading, archetype, earlier=earlier, catalog=catalog)
     if model.name == "builtin":
         return GradeOutcome(grade=base)
     prompt = build_prompt(
@@ -107,14 +108,12 @@ async def grade_answer(
         return GradeOutcome(
             grade=_fallback(base, "the model's reply was unusable"), usage=usage, fallback_reason=reason
         )
-    ctx = det.Context(answer=answer, sentences=segment(answer))
-    injected = [(s.start, s.end) for s in ctx.sentences if s.part == "injection"]
-    checked = check_parts(output.parts.by_id(), QuoteLocator(answer, avoid=injected))
+    checked = check_parts(output.parts.by_id(), QuoteLocator(answer, avoid=reading.injected()))
     grade = merge(
         checked,
         base,
         grader=model.name,
-        number_sourced=det.has_number_source(ctx) is not None,
+        number_sourced=number_source(reading) is not None,
         catalog=catalog,
     )
     return GradeOutcome(grade=grade, usage=usage)

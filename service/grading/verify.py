@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from service.grading.quotes import QuoteLocator
 from service.grading.schema import PartOutput
-from service.rubric.lexicon import I_WORD
+from service.rubric.grammar import counts
 from service.rubric.models import Evidence, Verdict
 from service.rubric.numbers import find_quantities
 
@@ -39,7 +39,7 @@ def _has_measure(evidence: list[Evidence]) -> bool:
 
 
 def _has_first_person(evidence: list[Evidence]) -> bool:
-    return any(I_WORD.search(ev.quote) for ev in evidence)
+    return any(counts(ev.quote)[0] for ev in evidence)
 
 
 def _quotes(n: int) -> str:

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from service.catalog import ARCHETYPE_IDS, Catalog
 from service.interview.planner import Turn, answers_for, other_fingerprints
 from service.rubric import Grade, analyze, project_fingerprint
-from service.rubric.detectors import SITUATION_MAX_WORDS
+from service.rubric.parts import SITUATION_MAX_WORDS
 from service.rubric.fingerprint import same_project
 from service.rubric.models import LEVELS
 

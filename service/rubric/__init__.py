@@ -1,8 +1,8 @@
-"""Deterministic STAR-DRIVE analysis: segmenting, detectors, verdicts, level. Pure logic, no I/O."""
+"""Deterministic STAR-DRIVE analysis: sentence reading (a shipped classifier), verdicts, level. No I/O."""
 
 from service.rubric.analyze import analyze, project_fingerprint
-from service.rubric.fold import prepare
 from service.rubric.models import Evidence, Grade, PartGrade, Signals, TrapResult, level_from_verdicts
+from service.rubric.segment import prepare
 
 __all__ = [
     "Evidence",

@@ -10,7 +10,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from service.rubric.fold import ci, ci_plain, fold
+
+def _ci(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(pattern, flags | re.IGNORECASE)
+
 
 Kind = Literal["measure", "people", "date", "duration"]
 
@@ -43,32 +46,32 @@ _UNIT = (
     r"incidents?|pages?|launches?|wins?|models?|bets?|requests?|queries|tickets?|bugs?|dollars?|"
     r"GPUs?|nodes?|calls?|features?|items?|projects?|regressions?|outages?|alerts?|experiments?)))?)"
 )
-NUMBER = ci(
+NUMBER = _ci(
     rf"(?<![\w\-./]){_APPROX}?(?:{_MONEY}|{_DIGITS}{_SUFFIX}|{_FRACTION}|{_MULTIPLE}|{_SPELLED}){_UNIT}(?![\w])",
 )
-_PEOPLE = ci_plain(
+_PEOPLE = _ci(
     r"(?:people|persons?|engineers?|researchers?|folks|members?|reports?|PMs?|ICs?|teams?)$", re.IGNORECASE
 )
-_DURATION = ci_plain(r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|quarters?|years?|sprints?)$")
-_TEAM_OF = ci_plain(r"(?:team|group|org|squad|pod)\s+of\s*$|\b(?:led|managed)\s*$")
-_HIRING = ci_plain(r"\b(?:hired|hire|promoted|onboarded|retained|grew)\b")
-_YEAR = ci_plain(r"^(?:19|20)\d\d$")
-_DATE_BEFORE = ci_plain(
+_DURATION = _ci(r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|quarters?|years?|sprints?)$")
+_TEAM_OF = _ci(r"(?:team|group|org|squad|pod)\s+of\s*$|\b(?:led|managed)\s*$")
+_HIRING = _ci(r"\b(?:hired|hire|promoted|onboarded|retained|grew)\b")
+_YEAR = _ci(r"^(?:19|20)\d\d$")
+_DATE_BEFORE = _ci(
     r"(?:\b(?:Q[1-4]|H[12]|FY|in|since|by|during|of|early|late|mid|January|February|March|April|May|June|July|"
     r"August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\s*)$",
 )
 # "one" is mostly a pronoun ("the one we shipped", "no one"): it counts only with a unit after it.
 # "Llama 3", "GPT 4", "version 2", "phase 3": a name or a step, not a quantity.
-_NAMED_BEFORE = ci_plain(
+_NAMED_BEFORE = _ci(
     r"\b(?:llama|gpt|claude|gemini|mistral|qwen|phi|bert|resnet|yolo|python|ios|android|windows|version|v|step|"
     r"stage|phase|level|tier|round|sprint|series|gen|generation|model|layer|p|top|day|week|month|year|q|h|fy)\s*[-]?\s*$"
 )
-_APPROX_PREFIX = ci_plain(r"^" + _APPROX)
+_APPROX_PREFIX = _ci(r"^" + _APPROX)
 _SHORT_INT = re.compile(r"^\d{1,4}$")
-_COUNT_WORD = ci_plain(r"^\d+$|^(?:" + _SMALL + r")$")
-_FRACTION_ONLY = ci_plain(r"^(?:a|one|two)\s+(?:third|quarter)$")
-_BARE_ONE = ci_plain(r"^(?:a|one)$")
-_ORDINAL_CONTEXT = ci_plain(r"\b(?:the|its|our|their|his|her|my|a)\s*$")
+_COUNT_WORD = _ci(r"^\d+$|^(?:" + _SMALL + r")$")
+_FRACTION_ONLY = _ci(r"^(?:a|one|two)\s+(?:third|quarter)$")
+_BARE_ONE = _ci(r"^(?:a|one)$")
+_ORDINAL_CONTEXT = _ci(r"\b(?:the|its|our|their|his|her|my|a)\s*$")
 
 
 @dataclass(frozen=True)
@@ -79,9 +82,8 @@ class Quantity:
     kind: Kind
 
 
-def find_quantities(text: str, offset: int = 0, low: str | None = None) -> list[Quantity]:
-    """`low`: `fold(text)` when the caller already has it."""
-    low = fold(text) if low is None else low
+def find_quantities(text: str, offset: int = 0) -> list[Quantity]:
+    low = text
     out: list[Quantity] = []
     for m in NUMBER.finditer(low):
         group = m.group()

@@ -1,154 +1,145 @@
-"""Split an answer into the six STAR-DRIVE parts.
+"""Read an answer sentence by sentence: which STAR-DRIVE part each sentence is, how well it does that
+part's job, and what it signals for the archetype's trap.
 
-Explicit labels win ("(S)" after a segment as the seed writes them, "Situation:" / "Trade-off —" / "S:"
-before one). Otherwise each sentence is placed by its cues; spoken answers ramble and come out of order,
-so a sentence with no cue of its own continues the part before it.
+A trained classifier (service/rubric/training.py) reads each sentence's meaning and its exact features;
+nothing here is a phrase list. Explicit labels still win where the candidate wrote them ("(S)" after a
+segment as the seed does, "Situation:" / "T —" before one): the candidate said which part it is, and the
+classifier then only judges how well it does it. Sentences that address whoever grades are set aside.
 """
 
 from __future__ import annotations
 
-from service.rubric import lexicon as lx
-from service.rubric.fold import CueScan, ci
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.rubric import classifier, features
 from service.rubric.numbers import find_quantities
 from service.rubric.text import Sentence, split_sentences
 
-_SETUP_CUE = ci(
-    r"^(?:\W*)(?:context|background|the story|here['’]?s the story|some background|so the context)\b"
+# A fine label is one part done well or done poorly; `PART_OF` maps it to the part.
+PART_OF = {
+    "situation": "situation",
+    "tradeoff": "tradeoff",
+    "tradeoff_generic": "tradeoff",
+    "action": "action",
+    "action_minor": "action",
+    "result": "result",
+    "driver": "driver",
+    "consequence": "driver",
+    "reflection": "reflection",
+    "reflection_generic": "reflection",
+    "injection": "injection",
+    "other": "other",
+}
+SUFFIX_LABEL = re.compile(r"^\(\s*([STARDE])\s*\)$")
+PREFIX_LABEL = re.compile(
+    r"^(?:[*_#>\-\s•–·]*)(?:\d[.)]\s*)?(?:\(?(?P<letter>[STARDE])\)?\s*[:—–-]|(?P<name>situation|setup|context|"
+    r"trade[- ]?offs?|the trade[- ]?off|tension|actions?|what i did|results?|outcome|impact|drivers?(?: of impact)?|"
+    r"second[- ]order|structural change|reflection|looking back|what i'?d do differently|lessons?)"
+    r"(?:\*\*|__)?\s*(?:[:—–]|-\s))\s*",
+    re.IGNORECASE,
 )
-_ROLE_VERB = ("championed", "led", "owned", "ran", "managed", "had been", "was")
+_NAMES = (
+    ("situation", "situation"), ("setup", "situation"), ("context", "situation"), ("trade", "tradeoff"),
+    ("the trade", "tradeoff"), ("tension", "tradeoff"), ("action", "action"), ("what i did", "action"),
+    ("result", "result"), ("outcome", "result"), ("impact", "result"), ("driver", "driver"),
+    ("second", "driver"), ("structural", "driver"), ("reflection", "reflection"), ("looking back", "reflection"),
+    ("what i", "reflection"), ("lesson", "reflection"),
+)  # fmt: skip
+_LETTERS = {"S": "situation", "T": "tradeoff", "A": "action", "R": "result", "D": "driver", "E": "reflection"}
+INJECTION_MIN = 0.5  # the classifier's probability at which a sentence is taken to address the grader
 
 
-def _flags(s: Sentence) -> dict[str, bool]:
-    has = s.has  # most of these the sentence's scan has answered already
-    i_action = s.hits(lx.I_ACTION)
-    role_only = bool(i_action) and all(any(v in m.group().split() for v in _ROLE_VERB) for m in i_action)
-    result_cue = has(lx.RESULT_CUE)
-    return {
-        "reflection": has(lx.REFLECTION_CUE),
-        "tradeoff": has(lx.TRADEOFF_WORD) or has(lx.TWO_SIDED) or has(lx.GENERIC_TRADEOFF),
-        "structure": has(lx.STRUCTURE) and has(lx.LASTING),
-        "consequence": has(lx.CONSEQUENCE),
-        "result": has(lx.VAGUE_RESULT)
-        or (result_cue and any(q.kind in ("measure", "duration") for q in s.quantities)),
-        "result_cue": result_cue,
-        "action": bool(i_action and not role_only) or has(lx.OTHERS_ACTION),
-        "role": role_only,
-        "hypothetical": has(lx.HYPOTHETICAL),
-    }
+@dataclass
+class Reading:
+    """One answer, read: its sentences (each with `part`, `label`, `signal`) and the probabilities."""
+
+    answer: str
+    sentences: list[Sentence]
+    proba: np.ndarray  # type: ignore[type-arg]  # sentences x fine labels
+    signal_proba: np.ndarray  # type: ignore[type-arg]  # sentences x signals
+    labels: tuple[str, ...]
+    signals: tuple[str, ...]
+
+    @property
+    def usable(self) -> list[Sentence]:
+        return [s for s in self.sentences if s.part not in ("injection", "label")]
+
+    def of(self, *parts: str) -> list[Sentence]:
+        return [s for s in self.sentences if s.part in parts]
+
+    def p(self, s: Sentence, label: str) -> float:
+        return float(self.proba[s.index, self.labels.index(label)])
+
+    def injected(self) -> list[tuple[int, int]]:
+        return [(s.start, s.end) for s in self.sentences if s.part == "injection"]
 
 
-def _labels(sentences: list[Sentence]) -> list[tuple[int, str, str]]:
-    """(sentence index, part, style) for every explicit label."""
-    found: list[tuple[int, str, str]] = []
-    for i, s in enumerate(sentences):
-        m = lx.SUFFIX_LABEL.match(s.text)
-        if m:
-            found.append((i, lx.LETTER_PARTS[m.group(1).upper()], "suffix"))
-            continue
-        m = lx.PREFIX_LABEL.match(s.text)
-        if m:
-            if m.group("letter"):
-                found.append((i, lx.LETTER_PARTS[m.group("letter").upper()], "prefix"))
-            else:
-                name = m.group("name").lower()
-                part = next(v for k, v in lx.LABEL_NAMES.items() if name.startswith(k))
-                found.append((i, part, "prefix"))
-    return found
-
-
-def _apply_labels(sentences: list[Sentence], labels: list[tuple[int, str, str]]) -> None:
-    suffix = [lab for lab in labels if lab[2] == "suffix"]
-    if suffix and suffix[0][0] > 0:
+def _explicit(sentences: list[Sentence]) -> dict[int, str]:
+    """Sentence index -> part, for every sentence inside an explicitly labelled segment."""
+    suffix = [i for i, s in enumerate(sentences) if SUFFIX_LABEL.match(s.text)]
+    out: dict[int, str] = {}
+    if suffix and suffix[0] > 0:
         prev = 0
-        for idx, part, _ in suffix:
-            for s in sentences[prev:idx]:
-                if s.part != "injection":
-                    s.part = part
-            sentences[idx].part = "label"
-            prev = idx + 1
-        for s in sentences[prev:]:
-            if s.part != "injection":
-                s.part = "other"
-        return
-    current = "situation"
-    by_index = {idx: part for idx, part, _ in labels}
+        for i in suffix:
+            m = SUFFIX_LABEL.match(sentences[i].text)
+            assert m is not None
+            out.update({j: _LETTERS[m.group(1).upper()] for j in range(prev, i)})
+            out[i] = "label"
+            prev = i + 1
+        return out
+    heads: dict[int, str] = {}
     for i, s in enumerate(sentences):
-        if i in by_index:
-            current = by_index[i]
-            if lx.SUFFIX_LABEL.match(s.text):
-                s.part = "label"
-                continue
-        if s.part != "injection":
-            s.part = current
+        m = PREFIX_LABEL.match(s.text)
+        if m and m.group("letter"):
+            heads[i] = _LETTERS[m.group("letter").upper()]
+        elif m:
+            name = m.group("name").lower()
+            heads[i] = next(part for key, part in _NAMES if name.startswith(key))
+    if len(set(heads.values())) < 2:
+        return {}
+    current = None
+    for i in range(len(sentences)):
+        current = heads.get(i, current)
+        if current:
+            out[i] = current
+    return out
 
 
-def _classify(sentences: list[Sentence]) -> None:
-    leading = True
-    previous = "situation"
-    for i, s in enumerate(sentences):
-        if s.part == "injection":
-            continue
-        f = s.flags
-        if _SETUP_CUE.match(s.low):
-            s.part = previous = "situation"
-            leading = True
-            continue
-        if f["reflection"]:
-            part = "reflection"
-        elif f["structure"] and not leading:
-            part = "driver"
-        elif f["tradeoff"]:
-            part = "tradeoff"
-        elif f["result"] and (not leading or i > 0):
-            part = "result"
-        elif f["action"]:
-            part = "action"
-        elif f["consequence"] and not leading and previous in ("result", "driver", "action"):
-            part = "driver"
-        elif f["result"] and previous != "situation":
-            part = "result"
-        elif leading:
-            part = "situation"
-        else:
-            part = previous
-        if leading and part not in ("situation", "reflection"):
-            leading = False
-        s.part = part
-        previous = part
-
-
-# Every sentence is asked about these: one scan answers them all (see `CueScan`).
-_EVERY_SENTENCE = CueScan(
-    lx.INJECTION,
-    lx.I_ACTION,
-    lx.RESULT_CUE,
-    lx.REFLECTION_CUE,
-    lx.TRADEOFF_WORD,
-    lx.TWO_SIDED,
-    lx.GENERIC_TRADEOFF,
-    lx.STRUCTURE,
-    lx.CONSEQUENCE,
-    lx.VAGUE_RESULT,
-    lx.OTHERS_ACTION,
-    lx.HYPOTHETICAL,
-    lx.MINOR_DEED,
-    lx.PASSIVE_DECISION,
-    lx.I_MINOR,
-    lx.NUMBER_SOURCE,
-)
-
-
-def segment(answer: str) -> list[Sentence]:
+def read(answer: str) -> Reading:
     sentences = split_sentences(answer)
+    for i, s in enumerate(sentences):
+        s.index = i
+        s.quantities = find_quantities(s.text, s.start)
+    parts = classifier.shipped("parts")
+    signals = classifier.shipped("signals")
+    x = features.rows([s.text for s in sentences])
+    proba = parts.proba(x) if len(sentences) else np.zeros((0, len(parts.labels)), dtype=np.float32)
+    sig = signals.proba(x) if len(sentences) else np.zeros((0, len(signals.labels)), dtype=np.float32)
+    explicit = _explicit(sentences)
+    inj = parts.labels.index("injection")
     for s in sentences:
-        s.settle(_EVERY_SENTENCE)
-        if s.has(lx.INJECTION):
-            s.part = "injection"
-        s.quantities = find_quantities(s.text, s.start, s.low)
-        s.flags = _flags(s)
-    labels = _labels(sentences)
-    if len({part for _, part, _ in labels}) >= 2 or any(style == "suffix" for _, _, style in labels):
-        _apply_labels(sentences, labels)
-    else:
-        _classify(sentences)
-    return sentences
+        row = proba[s.index]
+        if row[inj] >= INJECTION_MIN:
+            s.part = s.label = "injection"  # an explicit label cannot make an instruction to the grader a part
+        elif s.index in explicit:
+            s.part = explicit[s.index]
+            # The candidate named the part; the classifier judges how well it is done (its best label there).
+            fine = [j for j, lab in enumerate(parts.labels) if PART_OF[lab] == s.part] or [int(row.argmax())]
+            s.label = parts.labels[max(fine, key=lambda j: row[j])]
+        else:
+            s.label = parts.labels[int(row.argmax())]
+            s.part = PART_OF[s.label]
+        s.signal = signals.labels[int(sig[s.index].argmax())]
+    return Reading(answer, sentences, proba, sig, parts.labels, signals.labels)
+
+
+def prepare() -> None:
+    """Load the embedding weights and both classifiers now (~0.3 s), not on the first answer."""
+    from service.rubric.embed import warm
+
+    warm()
+    classifier.shipped("parts")
+    classifier.shipped("signals")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from service.rubric.fold import Cue, CueScan, fold
 from service.rubric.models import Evidence
 from service.rubric.numbers import Quantity
 
@@ -40,56 +38,12 @@ class Sentence:
     start: int
     end: int
     text: str
-    low: str = ""
-    pad: str = field(init=False, repr=False, compare=False)  # " " + low, for the cue probes
-    part: str = "other"
-    flags: dict[str, bool] = field(default_factory=dict)
+    index: int = 0  # its place among the answer's sentences
+    part: str = "other"  # the STAR-DRIVE part it does (or "injection", "label", "other")
+    label: str = "other"  # the classifier's finer label: the part done well or poorly
+    signal: str = "none"  # what it shows for the archetype's trap, if anything
     quantities: list[Quantity] = field(default_factory=list)
     n_words: int = -1  # counted once, when first needed (or while splitting)
-    # Several detectors ask about the same cue in the same sentence; each is answered once.
-    _has: dict[Cue, bool] = field(default_factory=dict, repr=False, compare=False)
-    _hits: dict[Cue, list[re.Match[str]]] = field(default_factory=dict, repr=False, compare=False)
-    _starts: dict[Cue, int] = field(default_factory=dict, repr=False, compare=False)  # from a CueScan
-
-    def __post_init__(self) -> None:
-        self.pad = " " + self.low
-
-    def has(self, cue: Cue) -> bool:
-        """Whether `cue` matches the folded text."""
-        known = self._has.get(cue)
-        if known is None:
-            hits = self._hits.get(cue)
-            known = self._has[cue] = cue.test(self.low, self.pad) if hits is None else bool(hits)
-        return known
-
-    def settle(self, scan: CueScan) -> None:
-        """Answer every cue of `scan` at once."""
-        cues, starts = scan.run(self.low, self.pad)
-        self._has.update(zip(cues, [at >= 0 for at in starts], strict=True))
-        self._starts.update(zip(cues, starts, strict=True))
-
-    def hits(self, cue: Cue) -> list[re.Match[str]]:
-        """Every match of `cue` in the folded text, in order."""
-        found = self._hits.get(cue)
-        if found is None:
-            found = [] if self._has.get(cue) is False else list(self._matches(cue))
-            self._hits[cue] = found
-        return found
-
-    def _matches(self, cue: Cue) -> Iterator[re.Match[str]]:
-        start = self._starts.get(cue, -1)
-        return cue.exact.finditer(self.low, start) if start >= 0 else cue.finditer(self.low)
-
-    def each(self, cue: Cue) -> Iterator[re.Match[str]]:
-        """The matches of `cue` one at a time, for a caller that may stop at the first that suits it."""
-        if not self.has(cue):
-            return iter(())
-        found = self._hits.get(cue)
-        return iter(found) if found is not None else self._matches(cue)
-
-    def first(self, cue: Cue) -> re.Match[str] | None:
-        found = self.hits(cue)
-        return found[0] if found else None
 
     @property
     def words(self) -> int:
@@ -151,7 +105,7 @@ def split_sentences(answer: str) -> list[Sentence]:
                 s, e = _strip(answer, s, e)  # spaces hold no words: the count still holds
             if e > s and WORD.search(answer, s, e):
                 text = answer[s:e]
-                sentences.append(Sentence(s, e, text, fold(text), n_words=words))
+                sentences.append(Sentence(s, e, text, n_words=words))
     return sentences
 
 

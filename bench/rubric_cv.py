@@ -1,0 +1,72 @@
+"""Model selection without touching the held-out split: leave one training file out.
+
+Each training file was written by a different author, so training on four and grading the fifth's
+whole answers measures how the reading carries over to another writer's words. Also grades the
+in-sample eval files (the cases the old rules were tuned on). Usage:
+    .venv/bin/python bench/rubric_cv.py [--variant NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from unittest import mock
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from service.evals.cases import PARTS, load_cases  # noqa: E402
+from service.evals.runner import grader_report  # noqa: E402
+from service.rubric import analyze, classifier, training  # noqa: E402
+from service.rubric.models import level_from_verdicts  # noqa: E402
+
+
+def grade_training(answers: list[training.TrainingAnswer]) -> dict[str, float]:
+    agree = {p: 0 for p in PARTS}
+    level = trap = trap_n = 0
+    for a in answers:
+        g = analyze(a.answer, a.archetype)
+        for p in PARTS:
+            agree[p] += g.parts[p].verdict == a.expected.parts[p]
+        level += g.level == level_from_verdicts(tuple(a.expected.parts[p] for p in PARTS))
+        if a.expected.trap_hit is not None and g.trap is not None:
+            trap_n += 1
+            trap += g.trap.hit == a.expected.trap_hit
+    n = len(answers)
+    out = {p: agree[p] / n for p in PARTS}
+    out["all"] = sum(agree.values()) / (6 * n)
+    out["level"] = level / n
+    out["trap"] = trap / trap_n if trap_n else 1.0
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skip-cv", action="store_true")
+    args = ap.parse_args()
+    corpus = training.load_corpus()
+    files = sorted({a.id.split("-")[0] for a in corpus})
+    if not args.skip_cv:
+        rows = []
+        for f in files:
+            train = [a for a in corpus if not a.id.startswith(f + "-")]
+            test = [a for a in corpus if a.id.startswith(f + "-")]
+            models = training.train(train)
+            with mock.patch.object(classifier, "shipped", lambda name, m=models: m[name]):
+                rows.append(grade_training(test))
+        keys = list(rows[0])
+        print("leave-one-file-out:", " ".join(f"{k} {sum(r[k] for r in rows) / len(rows):.3f}" for k in keys))
+    cases = [c for c in load_cases(Path("evals/cases")) if not c.held_out]
+    grades = {c.id: analyze(c.answer, c.archetype, c.question) for c in cases}
+    rep = grader_report(cases, grades)
+    print(
+        "in-sample evals:",
+        " ".join(f"{p} {rep['per_part'][p]['accuracy']:.3f}" for p in PARTS),
+        f"all {rep['overall']['accuracy']:.3f} kappa {rep['overall']['kappa']:.3f}",
+        f"level {rep['level']['exact']:.3f}/{rep['level']['within_one']:.3f}",
+        f"trap {rep['trap']['precision']:.3f}/{rep['trap']['recall']:.3f}",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""What can be read off a sentence exactly: who is its subject, and its mood.
+
+These are grammar, not meaning: the speaker's "I" against "we / the team / someone else", a
+subjectless bullet ("- Proposed a shadow eval", written by the speaker), and the conditional mood of a
+look back ("I'd have ...", "should have ..."). The sentence classifier reads them as features; the
+action verdict uses the subject directly.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Subject = Literal["i", "we", "other", "none"]
+
+_LEAD = re.compile(
+    r"^(?:\s|[-*•·–—>#]|\d+[.)]|\([A-Za-z]\)|[A-Za-z][\w -]{0,20}:(?=\s)|"
+    r"(?:so|um+|uh+|er+|erm|well|yeah|yes|okay|ok|like|basically|honestly|anyway|and|but|then|also|"
+    r"actually|right|look|now|first|second|finally|you know|i mean)\b[,.]?)+",
+    re.IGNORECASE,
+)
+_I = re.compile(r"\bI\b|\bI['’](?:d|ve|ll|m)\b")
+_WE = re.compile(
+    r"\b(?:we|us|our|ours|ourselves|they|the team|my team|leadership|management|my (?:manager|boss|lead|director|vp)|"
+    r"the (?:manager|lead|director|vp|pm|company|org|group|committee|board))\b",
+    re.IGNORECASE,
+)
+_I_SUBJECT = re.compile(
+    r"(?:^|[,;:]\s*|\b(?:and|then|so|but|when|after|before|until|because)\s+)I\b(?!['’]d\b)"
+)
+_WE_SUBJECT = re.compile(
+    r"(?:^|[,;:]\s*|\b(?:and|then|so|but|when|after|before|until|because)\s+)"
+    r"(?:we|they|the team|my team|leadership|management|(?:my|our|the) (?:manager|boss|lead|director|vp|pm|ceo|cto))\b",
+    re.IGNORECASE,
+)
+# A line that opens on a past-tense verb has the speaker as its subject ("Proposed ...", "Ran ...").
+_IRREGULAR = frozenset(
+    [
+        "ran",
+        "wrote",
+        "built",
+        "took",
+        "made",
+        "led",
+        "drove",
+        "set",
+        "brought",
+        "sent",
+        "got",
+        "gave",
+        "told",
+        "met",
+        "held",
+        "kept",
+        "found",
+        "chose",
+        "put",
+        "cut",
+        "went",
+        "spoke",
+        "began",
+        "shut",
+        "sat",
+        "stood",
+        "won",
+        "hid",
+        "rewrote",
+        "rebuilt",
+        "undertook",
+        "withdrew",
+        "overrode",
+        "split",
+        "paid",
+        "sold",
+        "fought",
+        "taught",
+        "sought",
+        "caught",
+        "thought",
+        "bought",
+        "left",
+        "lost",
+        "read",
+    ]
+)
+_CONDITIONAL = re.compile(
+    r"\b(?:would|should|could)(?:\s+(?:have|'ve))?\b|\bI['’]d\b|\bwe['’]d\b|\bif\s+I\b|\bnext time\b|"
+    r"\bin hindsight\b|\blooking back\b|\bagain\b",
+    re.IGNORECASE,
+)
+
+
+def body(text: str) -> str:
+    """The sentence without bullet marks, heading labels and spoken fillers at its start."""
+    m = _LEAD.match(text)
+    return text[m.end() :] if m else text
+
+
+def subject(text: str) -> Subject:
+    """Who the sentence's first clause is about doing something."""
+    rest = body(text)
+    i_at = _I_SUBJECT.search(rest)
+    we_at = _WE_SUBJECT.search(rest)
+    if i_at and (not we_at or i_at.start() <= we_at.start()):
+        return "i"
+    if we_at:
+        return "we"
+    first = re.match(r"[A-Za-z]+", rest)
+    if first and _past_verb(first.group()):
+        return "i"
+    return "none" if not first else "other"
+
+
+def _past_verb(word: str) -> bool:
+    w = word.lower()
+    return (len(w) > 3 and w.endswith("ed") and w not in {"need", "speed", "feed", "seed", "indeed"}) or (
+        w in _IRREGULAR
+    )
+
+
+def counts(text: str) -> tuple[int, int]:
+    """How often the speaker ("I", "me") and others ("we", "the team", "my manager") appear."""
+    return len(_I.findall(text)), len(_WE.findall(text))
+
+
+def conditional(text: str) -> bool:
+    return _CONDITIONAL.search(text) is not None

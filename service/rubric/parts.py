@@ -1,0 +1,146 @@
+"""The six verdicts from a read answer: the classifier says what each sentence is and how well it does
+its job; exact rules check what can be checked exactly (a number measuring the outcome, the speaker as the
+subject of the load-bearing action, the setup's word count). Definitions: prompts/rubric.yaml.
+"""
+
+from __future__ import annotations
+
+from service.rubric.models import Evidence, PartGrade
+from service.rubric.segment import Reading
+from service.rubric.text import Sentence, count_words, evidence
+
+SITUATION_MAX_WORDS = 75  # 30 s at 150 words a minute (the seed's bar)
+# A sentence counts for a part when the classifier puts at least this on the part's strong label, even
+# if another label wins (one sentence often reports the result and its consequence together).
+ALSO = 0.3
+
+
+def _quotes(reading: Reading, sents: list[Sentence], focus: list[tuple[int, int] | None] | None = None) -> list[Evidence]:
+    out: list[Evidence] = []
+    for n, s in enumerate(sents[:2]):
+        out.append(evidence(reading.answer, s.start, s.end, focus[n] if focus else None))
+    return out
+
+
+def _with(reading: Reading, label: str, minimum: float = ALSO) -> list[Sentence]:
+    return [s for s in reading.usable if s.label == label or reading.p(s, label) >= minimum]
+
+
+def graded(
+    reading: Reading, strong: str, weak: str, *, met: str, partial: str, missing: str
+) -> PartGrade:
+    """Met on a sentence that does the part well, partial on one that does it poorly."""
+    good = _with(reading, strong)
+    if good:
+        return PartGrade(verdict="met", evidence=_quotes(reading, good), note=met)
+    poor = [s for s in reading.usable if s.label == weak or (s.part == reading_part(strong) and s.label != strong)]
+    if poor:
+        return PartGrade(verdict="partial", evidence=_quotes(reading, poor), note=partial)
+    return PartGrade(verdict="missing", note=missing)
+
+
+def reading_part(label: str) -> str:
+    from service.rubric.segment import PART_OF
+
+    return PART_OF[label]
+
+
+def situation(reading: Reading) -> tuple[PartGrade, int]:
+    """The setup wherever it stands in the first part of the answer (it may follow the trade-off)."""
+    usable = reading.usable
+    early = usable[: max(2, (len(usable) * 2 + 2) // 3)]
+    sents = [s for s in early if s.part == "situation"]
+    if not sents:
+        return PartGrade(verdict="missing", note="No setup: the answer starts without context."), 0
+    words = sum(_words_without_label(s) for s in sents)
+    text = " ".join(s.text for s in sents)
+    from service.rubric import grammar
+
+    scale = any(q.kind != "date" for s in sents for q in s.quantities)
+    role = grammar.counts(text)[0] > 0
+    stakes = len(sents) >= 2 or words >= 18
+    specifics = [name for name, ok in (("scale", scale), ("stakes", stakes), ("role", role)) if ok]
+    ev = _quotes(reading, sents)
+    if words > SITUATION_MAX_WORDS:
+        note = f"Setup runs {words} words (over ~75, about 30 s spoken)."
+        return PartGrade(verdict="partial", evidence=ev, note=note), words
+    if len(specifics) >= 2:
+        return PartGrade(verdict="met", evidence=ev, note=f"Short setup with {', '.join(specifics)}."), words
+    have = ", ".join(specifics) or "none"
+    return PartGrade(verdict="partial", evidence=ev, note=f"Setup lacks specifics (has: {have})."), words
+
+
+def _words_without_label(s: Sentence) -> int:
+    from service.rubric.segment import PREFIX_LABEL
+
+    m = PREFIX_LABEL.match(s.text)
+    return count_words(s.text[m.end() :]) if m else s.words
+
+
+def action(reading: Reading) -> PartGrade:
+    from service.rubric import grammar
+
+    deeds = [s for s in reading.usable if s.label == "action" or (s.part == "action" and s.label != "action_minor")]
+    mine = [s for s in deeds if grammar.subject(s.text) == "i"]
+    others = [s for s in deeds if grammar.subject(s.text) == "we"]
+    minor = [s for s in reading.usable if s.label == "action_minor"]
+    if mine and len(mine) >= len(others):
+        return PartGrade(verdict="met", evidence=_quotes(reading, mine), note="First-person load-bearing actions.")
+    if deeds or minor:
+        note = (
+            "Load-bearing actions are mostly 'we' / 'the team'."
+            if others
+            else "Few first-person actions; the 'I' is for minor things."
+        )
+        return PartGrade(verdict="partial", evidence=_quotes(reading, others + mine + minor), note=note)
+    return PartGrade(verdict="missing", note="No action described.")
+
+
+def result(reading: Reading) -> PartGrade:
+    outcomes = _with(reading, "result")
+    measured = [s for s in outcomes if any(q.kind in ("measure", "duration") for q in s.quantities)]
+    if measured:
+        focus = [next((q.start, q.end) for q in s.quantities if q.kind in ("measure", "duration")) for s in measured]
+        nums = ", ".join(q.text for s in measured[:2] for q in s.quantities if q.kind in ("measure", "duration"))
+        return PartGrade(verdict="met", evidence=_quotes(reading, measured, list(focus)), note=f"Outcome measured: {nums}.")
+    if outcomes:
+        return PartGrade(verdict="partial", evidence=_quotes(reading, outcomes), note="Outcome without a number.")
+    return PartGrade(verdict="missing", note="No outcome stated.")
+
+
+def number_source(reading: Reading) -> Evidence | None:
+    s = next((s for s in reading.usable if s.signal == "source"), None)
+    return evidence(reading.answer, s.start, s.end) if s else None
+
+
+def tradeoff(reading: Reading) -> PartGrade:
+    return graded(
+        reading,
+        "tradeoff",
+        "tradeoff_generic",
+        met="Trade-off named with both sides.",
+        partial="Trade-off is generic or one-sided; name both sides.",
+        missing="No trade-off named.",
+    )
+
+
+def driver(reading: Reading) -> PartGrade:
+    return graded(
+        reading,
+        "driver",
+        "consequence",
+        met="A structural change outlived the project.",
+        partial="A downstream consequence, but no lasting structural change.",
+        missing="Nothing beyond the immediate result.",
+    )
+
+
+def reflection(reading: Reading) -> PartGrade:
+    return graded(
+        reading,
+        "reflection",
+        "reflection_generic",
+        met="Specific thing they'd do differently.",
+        partial="Reflection is generic; say what you'd change and why.",
+        missing="No reflection.",
+    )

@@ -1,0 +1,163 @@
+"""The sentence classifiers' training corpus (prompts/training/*.jsonl) and how the shipped weights are
+made from it: `python -m service.rubric.training` (writes service/rubric/weights/), `--check` (retrains
+and compares with what is shipped).
+
+The corpus was written for training only; no evaluation case is in it (tests/test_leaks.py checks).
+Each answer is split by the grader's own sentence splitter, and each piece takes the label of the
+written sentence it came from, so training sees sentences exactly as grading will.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from service.catalog import ArchetypeId
+from service.errors import InputError
+from service.rubric import classifier, features
+from service.rubric.models import Verdict
+from service.rubric.text import split_sentences
+
+CORPUS = Path(__file__).resolve().parents[2] / "prompts" / "training"
+
+PartLabel = Literal[
+    "situation",
+    "tradeoff",
+    "tradeoff_generic",
+    "action",
+    "action_minor",
+    "result",
+    "driver",
+    "consequence",
+    "reflection",
+    "reflection_generic",
+    "injection",
+    "other",
+]
+SignalLabel = Literal[
+    "update_condition",
+    "own_call",
+    "other_call",
+    "cost_of_slowness",
+    "escalation",
+    "weak_flag",
+    "structural_fix",
+    "symptom_fix",
+    "trade_ratio",
+    "compromise",
+    "their_growth",
+    "did_it_myself",
+    "took_action",
+    "no_action",
+    "source",
+]
+PART_LABELS: tuple[str, ...] = PartLabel.__args__  # type: ignore[attr-defined]
+SIGNAL_LABELS: tuple[str, ...] = ("none", *SignalLabel.__args__)  # type: ignore[attr-defined]
+
+
+class WrittenSentence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    label: PartLabel
+    signal: SignalLabel | None = None
+
+
+class TrainingExpected(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    parts: dict[str, Verdict]
+    level: str
+    trap_hit: bool | None
+    pushbacks: list[str] = []
+
+
+class TrainingAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    archetype: ArchetypeId | None
+    question: str = ""
+    style: list[str] = []
+    join: str = " "
+    sentences: list[WrittenSentence]
+    expected: TrainingExpected
+
+    @property
+    def answer(self) -> str:
+        return self.join.join(s.text for s in self.sentences)
+
+    def pieces(self) -> list[tuple[str, WrittenSentence]]:
+        """The grader's sentences of the joined answer, each with the written sentence it lies in."""
+        bounds, at = [], 0
+        for s in self.sentences:
+            bounds.append((at, at + len(s.text), s))
+            at += len(s.text) + len(self.join)
+        out = []
+        for piece in split_sentences(self.answer):
+            owner = max(bounds, key=lambda b: min(b[1], piece.end) - max(b[0], piece.start))
+            out.append((piece.text, owner[2]))
+        return out
+
+
+def load_corpus(directory: Path = CORPUS) -> list[TrainingAnswer]:
+    answers: list[TrainingAnswer] = []
+    for path in sorted(directory.glob("*.jsonl")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    answers.append(TrainingAnswer.model_validate(json.loads(line)))
+                except (ValueError, ValidationError) as exc:
+                    raise InputError(f"{path}:{n}: {exc}") from exc
+    ids = [a.id for a in answers]
+    if len(set(ids)) != len(ids):
+        raise InputError("duplicate training answer ids")
+    return answers
+
+
+def matrices(
+    answers: list[TrainingAnswer],
+) -> tuple[np.ndarray, list[str], list[str], list[int]]:  # type: ignore[type-arg]
+    """Feature rows, part labels, signal labels, and the answer each row came from."""
+    blocks, parts, signals, groups = [], [], [], []
+    for g, a in enumerate(answers):
+        pieces = a.pieces()
+        blocks.append(features.rows([text for text, _ in pieces]))
+        parts += [w.label for _, w in pieces]
+        signals += [w.signal or "none" for _, w in pieces]
+        groups += [g] * len(pieces)
+    return np.vstack(blocks), parts, signals, groups
+
+
+def train(answers: list[TrainingAnswer]) -> dict[str, classifier.Softmax]:
+    x, parts, signals, _ = matrices(answers)
+    return {
+        "parts": classifier.fit(x, parts, PART_LABELS),
+        "signals": classifier.fit(x, signals, SIGNAL_LABELS),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m service.rubric.training")
+    ap.add_argument("--check", action="store_true", help="retrain and compare with the shipped weights")
+    args = ap.parse_args(argv)
+    models = train(load_corpus())
+    if args.check:
+        worst = 0.0
+        for name, model in models.items():
+            shipped = classifier.Softmax.load(classifier.WEIGHTS / f"{name}.npz")
+            worst = max(worst, float(np.abs(shipped.weights - model.weights).max()))
+        print(f"largest weight difference: {worst:.2e}")
+        return 0 if worst < 1e-3 else 1
+    classifier.WEIGHTS.mkdir(exist_ok=True)
+    for name, model in models.items():
+        model.save(classifier.WEIGHTS / f"{name}.npz")
+        print(f"wrote {name}: {model.weights.shape[0]} features x {len(model.labels)} labels")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
