@@ -119,7 +119,7 @@ def grade(
 def _grade_jsonl(path: Path, catalog: Any, grader: Grader) -> None:
     from service.rubric import prepare
 
-    prepare()  # a batch: build the cue probes up front
+    prepare()  # a batch: load the embeddings and classifiers up front
     try:
         handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
     except OSError as exc:

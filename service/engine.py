@@ -10,6 +10,7 @@ mid-stream does not stop it from being saved.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 from collections.abc import AsyncIterator
@@ -226,7 +227,7 @@ class InterviewService:
                     yield ("turn", turn_json(reply))
                     return
                 # The first attempt died after saving the answer: make the missing reply now.
-                async for event in self._reply(meta, plain, self._plan(meta, plain, bank)):
+                async for event in self._reply(meta, plain, await self._plan(meta, plain, bank)):
                     yield event
                 return
         if meta.status == "finished":
@@ -234,13 +235,13 @@ class InterviewService:
         if plain and plain[-1].role == "candidate":
             if plain[-1].text != text:
                 raise Conflict("the previous answer is still waiting for its reply; resend it to resume")
-            async for event in self._reply(meta, plain, self._plan(meta, plain, bank)):
+            async for event in self._reply(meta, plain, await self._plan(meta, plain, bank)):
                 yield event
             return
         archetype = plain[-1].archetype if plain else None
         index = plain[-1].index + 1 if plain else 0
         plain.append(Turn(index, "candidate", text, None, None, archetype))
-        move = self._plan(meta, plain, bank)
+        move = await self._plan(meta, plain, bank)
         async with self.sessions() as session:
             await crud.add_turn(
                 session,
@@ -259,9 +260,14 @@ class InterviewService:
         stories = await crud.list_stories(session, user_id=user_id)
         return [(s.archetype, s.text) for s in stories]
 
-    def _plan(self, meta: _Meta, plain: list[Turn], bank: list[tuple[str, str]]) -> Move:
-        return next_move(
-            meta.archetypes, plain, max_pushbacks=self.settings.max_pushbacks_per_archetype, bank=bank
+    async def _plan(self, meta: _Meta, plain: list[Turn], bank: list[tuple[str, str]]) -> Move:
+        # The planner reads the answer (embeddings, classifier: CPU work): off the event loop.
+        return await asyncio.to_thread(
+            next_move,
+            meta.archetypes,
+            plain,
+            max_pushbacks=self.settings.max_pushbacks_per_archetype,
+            bank=bank,
         )
 
     async def _reply(self, meta: _Meta, plain: list[Turn], move: Move) -> AsyncIterator[Event]:
@@ -449,15 +455,18 @@ class InterviewService:
 
     async def _build(self, interview: Interview, wait: float) -> tuple[Debrief, bool]:
         graded, usage, pending = await self._graded(interview, wait)
-        debrief = build_debrief(
-            interview_id=interview.id,
-            model=interview.model,
-            archetypes=interview.archetypes,
-            turns=_plain(list(interview.turns)),
-            catalog=self.catalog,
-            graded=graded,
-            usage=usage,
-            pending=pending,
+        debrief = await asyncio.to_thread(
+            functools.partial(
+                build_debrief,
+                interview_id=interview.id,
+                model=interview.model,
+                archetypes=interview.archetypes,
+                turns=_plain(list(interview.turns)),
+                catalog=self.catalog,
+                graded=graded,
+                usage=usage,
+                pending=pending,
+            )
         )
         return debrief, not pending
 

@@ -4,6 +4,7 @@ the rules, the prompts or the training corpus, and the frozen held-out split is 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -28,6 +29,29 @@ def _guarded() -> list[Path]:
     return files
 
 
+def _texts(path: Path) -> list[str]:
+    """The file's text; for JSON lines, each string value on its own (keys and syntax are not text)."""
+    raw = path.read_text(encoding="utf-8")
+    if path.suffix != ".jsonl":
+        return [raw]
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            out.append(node)
+        elif isinstance(node, dict):
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    for line in raw.splitlines():
+        if line.strip():
+            walk(json.loads(line))
+    return out
+
+
 EVAL_RUNS: dict[tuple[str, ...], str] = {}
 for _case in CASES:
     for _run in _runs(_case.answer):
@@ -36,7 +60,8 @@ for _case in CASES:
 
 @pytest.mark.parametrize("path", _guarded(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_evaluation_phrase_in_rules_prompts_or_training(path: Path) -> None:
-    found = sorted({(" ".join(r), EVAL_RUNS[r]) for r in _runs(path.read_text(encoding="utf-8")) if r in EVAL_RUNS})
+    runs = set().union(*(_runs(t) for t in _texts(path)))
+    found = sorted({(" ".join(r), EVAL_RUNS[r]) for r in runs if r in EVAL_RUNS})
     assert not found, f"{len(found)} 4-word runs of evaluation answers in {path.name}: {found[:10]}"
 
 

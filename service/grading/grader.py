@@ -6,6 +6,7 @@ deterministic grade standing (`grader="builtin"`, with the reason on the outcome
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterable
@@ -92,8 +93,9 @@ async def grade_answer(
     earlier: Iterable[frozenset[str]] = (),
 ) -> GradeOutcome:
     """The merged grade (see `merge.py` for the rules); the builtin grade when there is no usable model."""
-    reading = read(answer)
-    base = grade_reading(reading, archetype, earlier=earlier, catalog=catalog)
+    # The reading is CPU work (embeddings, classifier): off the event loop.
+    reading = await asyncio.to_thread(read, answer)
+    base = await asyncio.to_thread(grade_reading, reading, archetype, earlier=earlier, catalog=catalog)
     if model.name == "builtin":
         return GradeOutcome(grade=base)
     prompt = build_prompt(

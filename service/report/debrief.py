@@ -10,9 +10,9 @@ from pydantic import BaseModel
 from service.catalog import ARCHETYPE_IDS, Catalog
 from service.interview.planner import Turn, answers_for, other_fingerprints
 from service.rubric import Grade, analyze, project_fingerprint
-from service.rubric.parts import SITUATION_MAX_WORDS
 from service.rubric.fingerprint import same_project
 from service.rubric.models import LEVELS
+from service.rubric.parts import SITUATION_MAX_WORDS
 
 # Which fixes are worth most: the two missing Staff moves first (seed: T and E), then ownership and numbers.
 _FIX_WEIGHT = {"tradeoff": 6, "reflection": 5, "action": 4, "result": 3, "driver": 2, "situation": 1}

@@ -56,7 +56,11 @@ def grade_reading(
     trap, _ = check_trap(archetype, trap_code, reading)
 
     codes: set[str] = set()
-    for part, code in (("tradeoff", "ask_tradeoff"), ("action", "ask_first_person"), ("result", "ask_number")):
+    for part, code in (
+        ("tradeoff", "ask_tradeoff"),
+        ("action", "ask_first_person"),
+        ("result", "ask_number"),
+    ):
         if parts[part].verdict != "met":
             codes.add(code)
     if parts["result"].verdict == "met" and pt.number_source(reading) is None:

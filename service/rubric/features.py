@@ -7,6 +7,8 @@ One function builds rows for training and for grading, so the two can never drif
 from __future__ import annotations
 
 import math
+import re
+import zlib
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,7 +35,22 @@ EXACT = (
     "people_or_date",
     "question",
 )
-WIDTH = 3 * DIM + len(EXACT)
+# Words, as a bag: each word's first six letters ("criterion" and "criteria" share "criter"), hashed
+# into a fixed number of slots so no vocabulary has to ship. The embedding carries meaning across
+# wordings; the words let the classifier weigh the few that decide a label. bench/rubric_cv.py measured
+# both together against each alone (README).
+WORD_SLOTS = 2048
+STEM = 6
+WIDTH = 3 * DIM + len(EXACT) + WORD_SLOTS
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+
+
+def words_row(text: str) -> NDArray[np.float32]:
+    row = np.zeros(WORD_SLOTS, dtype=np.float32)
+    for word in _WORD.findall(text.lower()):
+        row[zlib.crc32(word[:STEM].encode()) % WORD_SLOTS] = 1.0
+    norm = float(np.linalg.norm(row))
+    return row / norm if norm else row
 
 
 def exact_row(text: str, index: int, total: int) -> list[float]:
@@ -68,4 +85,5 @@ def rows(texts: list[str]) -> NDArray[np.float32]:
     before = np.vstack([zero, vec[:-1]])
     after = np.vstack([vec[1:], zero])
     exact = np.asarray([exact_row(t, i, n) for i, t in enumerate(texts)], dtype=np.float32)
-    return np.hstack([vec, 0.5 * before, 0.5 * after, exact])
+    words = np.vstack([words_row(grammar.body(t)) for t in texts])
+    return np.hstack([vec, 0.5 * before, 0.5 * after, exact, words])

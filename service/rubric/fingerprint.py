@@ -411,7 +411,7 @@ def fingerprint(text: str, *, size: int = 24) -> frozenset[str]:
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
-    """Overlap coefficient: a short retelling of a long story still matches it."""
+    """Overlap coefficient: a short retelling still matches the longer telling."""
     if not a or not b:
         return 0.0
     return len(a & b) / min(len(a), len(b))

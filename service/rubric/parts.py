@@ -15,7 +15,9 @@ SITUATION_MAX_WORDS = 75  # 30 s at 150 words a minute (the seed's bar)
 ALSO = 0.3
 
 
-def _quotes(reading: Reading, sents: list[Sentence], focus: list[tuple[int, int] | None] | None = None) -> list[Evidence]:
+def _quotes(
+    reading: Reading, sents: list[Sentence], focus: list[tuple[int, int] | None] | None = None
+) -> list[Evidence]:
     out: list[Evidence] = []
     for n, s in enumerate(sents[:2]):
         out.append(evidence(reading.answer, s.start, s.end, focus[n] if focus else None))
@@ -26,14 +28,14 @@ def _with(reading: Reading, label: str, minimum: float = ALSO) -> list[Sentence]
     return [s for s in reading.usable if s.label == label or reading.p(s, label) >= minimum]
 
 
-def graded(
-    reading: Reading, strong: str, weak: str, *, met: str, partial: str, missing: str
-) -> PartGrade:
+def graded(reading: Reading, strong: str, weak: str, *, met: str, partial: str, missing: str) -> PartGrade:
     """Met on a sentence that does the part well, partial on one that does it poorly."""
     good = _with(reading, strong)
     if good:
         return PartGrade(verdict="met", evidence=_quotes(reading, good), note=met)
-    poor = [s for s in reading.usable if s.label == weak or (s.part == reading_part(strong) and s.label != strong)]
+    poor = [
+        s for s in reading.usable if s.label == weak or (s.part == reading_part(strong) and s.label != strong)
+    ]
     if poor:
         return PartGrade(verdict="partial", evidence=_quotes(reading, poor), note=partial)
     return PartGrade(verdict="missing", note=missing)
@@ -80,12 +82,16 @@ def _words_without_label(s: Sentence) -> int:
 def action(reading: Reading) -> PartGrade:
     from service.rubric import grammar
 
-    deeds = [s for s in reading.usable if s.label == "action" or (s.part == "action" and s.label != "action_minor")]
+    deeds = [
+        s for s in reading.usable if s.label == "action" or (s.part == "action" and s.label != "action_minor")
+    ]
     mine = [s for s in deeds if grammar.subject(s.text) == "i"]
     others = [s for s in deeds if grammar.subject(s.text) == "we"]
     minor = [s for s in reading.usable if s.label == "action_minor"]
     if mine and len(mine) >= len(others):
-        return PartGrade(verdict="met", evidence=_quotes(reading, mine), note="First-person load-bearing actions.")
+        return PartGrade(
+            verdict="met", evidence=_quotes(reading, mine), note="First-person load-bearing actions."
+        )
     if deeds or minor:
         note = (
             "Load-bearing actions are mostly 'we' / 'the team'."
@@ -100,11 +106,20 @@ def result(reading: Reading) -> PartGrade:
     outcomes = _with(reading, "result")
     measured = [s for s in outcomes if any(q.kind in ("measure", "duration") for q in s.quantities)]
     if measured:
-        focus = [next((q.start, q.end) for q in s.quantities if q.kind in ("measure", "duration")) for s in measured]
-        nums = ", ".join(q.text for s in measured[:2] for q in s.quantities if q.kind in ("measure", "duration"))
-        return PartGrade(verdict="met", evidence=_quotes(reading, measured, list(focus)), note=f"Outcome measured: {nums}.")
+        focus = [
+            next((q.start, q.end) for q in s.quantities if q.kind in ("measure", "duration"))
+            for s in measured
+        ]
+        nums = ", ".join(
+            q.text for s in measured[:2] for q in s.quantities if q.kind in ("measure", "duration")
+        )
+        return PartGrade(
+            verdict="met", evidence=_quotes(reading, measured, list(focus)), note=f"Outcome measured: {nums}."
+        )
     if outcomes:
-        return PartGrade(verdict="partial", evidence=_quotes(reading, outcomes), note="Outcome without a number.")
+        return PartGrade(
+            verdict="partial", evidence=_quotes(reading, outcomes), note="Outcome without a number."
+        )
     return PartGrade(verdict="missing", note="No outcome stated.")
 
 

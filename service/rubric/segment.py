@@ -123,7 +123,9 @@ def read(answer: str) -> Reading:
     for s in sentences:
         row = proba[s.index]
         if row[inj] >= INJECTION_MIN:
-            s.part = s.label = "injection"  # an explicit label cannot make an instruction to the grader a part
+            s.part = s.label = (
+                "injection"  # an explicit label cannot make an instruction to the grader a part
+            )
         elif s.index in explicit:
             s.part = explicit[s.index]
             # The candidate named the part; the classifier judges how well it is done (its best label there).

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Literal
@@ -58,7 +59,27 @@ SignalLabel = Literal[
     "source",
 ]
 PART_LABELS: tuple[str, ...] = PartLabel.__args__  # type: ignore[attr-defined]
-SIGNAL_LABELS: tuple[str, ...] = ("none", *SignalLabel.__args__)  # type: ignore[attr-defined]
+# The corpus names each signal; the classifier learns which side of the archetype's trap a sentence is
+# on. Each fine signal has ~20 examples, each side ~180: the sides are learnt far better
+# (bench/rubric_cv.py), and the archetype says which trap a side is about.
+SIDE = {
+    "update_condition": "avoids_trap",
+    "own_call": "avoids_trap",
+    "cost_of_slowness": "avoids_trap",
+    "escalation": "avoids_trap",
+    "structural_fix": "avoids_trap",
+    "trade_ratio": "avoids_trap",
+    "their_growth": "avoids_trap",
+    "took_action": "avoids_trap",
+    "other_call": "falls_in_trap",
+    "weak_flag": "falls_in_trap",
+    "symptom_fix": "falls_in_trap",
+    "compromise": "falls_in_trap",
+    "did_it_myself": "falls_in_trap",
+    "no_action": "falls_in_trap",
+    "source": "source",
+}
+SIGNAL_LABELS: tuple[str, ...] = ("none", "avoids_trap", "falls_in_trap", "source")
 
 
 class WrittenSentence(BaseModel):
@@ -127,7 +148,7 @@ def matrices(
         pieces = a.pieces()
         blocks.append(features.rows([text for text, _ in pieces]))
         parts += [w.label for _, w in pieces]
-        signals += [w.signal or "none" for _, w in pieces]
+        signals += [SIDE[w.signal] if w.signal else "none" for _, w in pieces]
         groups += [g] * len(pieces)
     return np.vstack(blocks), parts, signals, groups
 
@@ -161,3 +182,34 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+_FILLERS = ("So ", "Um, so ", "And, you know, ", "Yeah so ", "Basically ")
+_SUBJECT_I = re.compile(r"^I\s+(?=[a-z])")
+
+
+def retold(a: TrainingAnswer) -> list[TrainingAnswer]:
+    """The same facts in two other forms, with the same labels: bullets without a subject ("- Proposed
+    ..."), and spoken (fillers before sentences, no capitals). The verdicts must not depend on form."""
+    bullets = [
+        s.model_copy(update={"text": "- " + _capital(_SUBJECT_I.sub("", s.text.lstrip("- ")))})
+        for s in a.sentences
+    ]
+    spoken = [
+        s.model_copy(update={"text": _FILLERS[(i + len(a.id)) % len(_FILLERS)] + _lower(s.text)})
+        if i % 2 == 0
+        else s
+        for i, s in enumerate(a.sentences)
+    ]
+    return [
+        a.model_copy(update={"id": a.id + "-bullets", "join": "\n", "sentences": bullets}),
+        a.model_copy(update={"id": a.id + "-spoken", "join": " ", "sentences": spoken}),
+    ]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != "I " and not text[:2].isupper() else text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -45,7 +46,9 @@ async def story_audit(sessions: SessionsDep, catalog: CatalogDep, user: CurrentU
 async def create_story(
     body: StoryIn, sessions: SessionsDep, catalog: CatalogDep, user: CurrentUser
 ) -> dict[str, Any]:
-    grade = analyze(body.text, body.archetype, catalog=catalog).model_dump(mode="json")
+    grade = (await asyncio.to_thread(analyze, body.text, body.archetype, catalog=catalog)).model_dump(
+        mode="json"
+    )
     async with sessions() as session:
         story = await crud.create_story(session, **body.model_dump(), grade=grade, user_id=user)
         return story_json(story)
@@ -64,7 +67,9 @@ async def get_story(story_id: str, sessions: SessionsDep, user: CurrentUser) -> 
 async def update_story(
     story_id: str, body: StoryIn, sessions: SessionsDep, catalog: CatalogDep, user: CurrentUser
 ) -> dict[str, Any]:
-    grade = analyze(body.text, body.archetype, catalog=catalog).model_dump(mode="json")
+    grade = (await asyncio.to_thread(analyze, body.text, body.archetype, catalog=catalog)).model_dump(
+        mode="json"
+    )
     async with sessions() as session:
         story = await crud.update_story(
             session, story_id=story_id, user_id=user, **body.model_dump(), grade=grade

@@ -1,0 +1,45 @@
+"""The exact half of the reading: who the subject is, and the mood."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.rubric.grammar import body, conditional, counts, subject
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I proposed a shadow evaluation.", "i"),
+        ("- Proposed a shadow evaluation", "i"),  # a bullet the speaker wrote: the speaker is its subject
+        ("- Wrote the kill memo and sent it", "i"),
+        ("So um, I took it to the VP.", "i"),
+        ("Two months in, I made the call.", "i"),
+        ("The team decided to kill it.", "we"),
+        ("We shipped on time.", "we"),
+        ("Leadership cut the project.", "we"),
+        ("My manager made the call and I agreed.", "we"),
+        ("Situation: we had nine engineers.", "we"),
+        ("The model regressed on long queries.", "other"),
+    ],
+)
+def test_subject(text: str, expected: str) -> None:
+    assert subject(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'd have written the exit metric down first.", True),
+        ("Looking back, the holdout should have come first.", True),
+        ("We shipped it in May.", False),
+    ],
+)
+def test_conditional(text: str, expected: bool) -> None:
+    assert conditional(text) is expected
+
+
+def test_counts_and_body() -> None:
+    assert counts("I asked, and we agreed; I'd do it again, my team too.") == (2, 2)
+    assert body("- um, so Proposed it") == "Proposed it"
+    assert body("Situation: a team of six") == "a team of six"
