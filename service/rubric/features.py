@@ -34,6 +34,9 @@ EXACT = (
     "measure",
     "people_or_date",
     "question",
+    "second_person",
+    "self_reference",
+    "markup",
 )
 # Words, as a bag: each word's first six letters ("criterion" and "criteria" share "criter"), hashed
 # into a fixed number of slots so no vocabulary has to ship. The embedding carries meaning across
@@ -72,6 +75,7 @@ def exact_row(text: str, index: int, total: int) -> list[float]:
         float(any(q.kind in ("measure", "duration") for q in quantities)),
         float(any(q.kind in ("people", "date") for q in quantities)),
         float(text.rstrip().endswith("?")),
+        *(float(flag) for flag in grammar.addressing(text)),
     ]
 
 

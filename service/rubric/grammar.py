@@ -83,11 +83,32 @@ _IRREGULAR = frozenset(
         "read",
     ]
 )
+_AUXILIARY = frozenset(["have", "had", "did", "got"])  # "- Have decided to stop it", "- Got the VP in"
 _CONDITIONAL = re.compile(
     r"\b(?:would|should|could)(?:\s+(?:have|'ve))?\b|\bI['’]d\b|\bwe['’]d\b|\bif\s+I\b|\bnext time\b|"
     r"\bin hindsight\b|\blooking back\b|\bagain\b",
     re.IGNORECASE,
 )
+
+
+# Who a sentence speaks to and about. A story is told about the work; a line that speaks to "you",
+# talks about the answer itself, or is markup / field syntax is addressed to whoever reads or grades it.
+_SECOND_PERSON = re.compile(r"\byou(?:r|rs|rself)?\b(?!\s+(?:know|see|guys)\b)", re.IGNORECASE)
+_SELF_REFERENCE = re.compile(
+    r"\b(?:this|the above|the following|my|the candidate'?s?)\s+(?:answer|response|transcript|story|reply|submission|"
+    r"interview|text|output)\b|\bthe candidate\b|\b(?:above|below) (?:answer|response)\b",
+    re.IGNORECASE,
+)
+_MARKUP = re.compile(r"</?[A-Za-z][\w-]*>|<!--|-->|\b[a-z]+_[a-z_]+\s*[:=]|\b\w+\s*=\s*\w+|^\s*[{\[]")
+
+
+def addressing(text: str) -> tuple[bool, bool, bool]:
+    """(speaks to "you", talks about the answer itself, is markup or field syntax)."""
+    return (
+        _SECOND_PERSON.search(text) is not None,
+        _SELF_REFERENCE.search(text) is not None,
+        _MARKUP.search(text) is not None,
+    )
 
 
 def body(text: str) -> str:
@@ -113,6 +134,8 @@ def subject(text: str) -> Subject:
 
 def _past_verb(word: str) -> bool:
     w = word.lower()
+    if w in _AUXILIARY:
+        return True
     return (len(w) > 3 and w.endswith("ed") and w not in {"need", "speed", "feed", "seed", "indeed"}) or (
         w in _IRREGULAR
     )

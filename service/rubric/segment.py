@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.rubric import classifier, features
+from service.rubric import classifier, features, grammar
 from service.rubric.numbers import find_quantities
 from service.rubric.text import Sentence, split_sentences
 
@@ -49,7 +49,9 @@ _NAMES = (
     ("what i", "reflection"), ("lesson", "reflection"),
 )  # fmt: skip
 _LETTERS = {"S": "situation", "T": "tradeoff", "A": "action", "R": "result", "D": "driver", "E": "reflection"}
-INJECTION_MIN = 0.5  # the classifier's probability at which a sentence is taken to address the grader
+
+
+SUSPECT = 0.1  # the injection probability at which a line is set aside without being flagged
 
 
 @dataclass
@@ -113,19 +115,34 @@ def read(answer: str) -> Reading:
     for i, s in enumerate(sentences):
         s.index = i
         s.quantities = find_quantities(s.text, s.start)
-    parts = classifier.shipped("parts")
-    signals = classifier.shipped("signals")
-    x = features.rows([s.text for s in sentences])
-    proba = parts.proba(x) if len(sentences) else np.zeros((0, len(parts.labels)), dtype=np.float32)
-    sig = signals.proba(x) if len(sentences) else np.zeros((0, len(signals.labels)), dtype=np.float32)
-    explicit = _explicit(sentences)
+    parts, signals = classifier.shipped("parts"), classifier.shipped("signals")
+    proba = _proba(parts, [s.text for s in sentences])
     inj = parts.labels.index("injection")
+    aside = {s.index for s in sentences if proba[s.index].argmax() == inj}
+    # A line that might be speaking to the grader is set aside unflagged: it is never allowed to count.
+    # Story sentences almost never reach this (none of ~1,900 in the labeled cases do).
+    suspect = {
+        s.index
+        for s in sentences
+        if s.index not in aside and (proba[s.index, inj] >= SUSPECT or grammar.addressing(s.text)[2])
+    }
+    # A fragment next to an injected line is part of it ("P.S." before a note to the scorer).
+    flagged = aside | suspect
+    suspect |= {s.index for s in sentences if s.words < 3 and {s.index - 1, s.index + 1} & flagged} - aside
+    kept = [s for s in sentences if s.index not in aside | suspect]
+    if len(kept) < len(sentences):
+        # Read the rest again without them: an injected line must not even change its neighbours' context
+        # (the same answer without it must read the same).
+        proba[[s.index for s in kept]] = _proba(parts, [s.text for s in kept])
+    sig = np.zeros((len(sentences), len(signals.labels)), dtype=np.float32)
+    sig[[s.index for s in kept]] = _proba(signals, [s.text for s in kept])
+    explicit = _explicit(sentences)
     for s in sentences:
         row = proba[s.index]
-        if row[inj] >= INJECTION_MIN:
-            s.part = s.label = (
-                "injection"  # an explicit label cannot make an instruction to the grader a part
-            )
+        if s.index in aside:  # an explicit label cannot make an instruction to the grader a part
+            s.part = s.label = "injection"
+        elif s.index in suspect:  # set aside like a heading: no part, and no flag
+            s.part, s.label = "label", "other"
         elif s.index in explicit:
             s.part = explicit[s.index]
             # The candidate named the part; the classifier judges how well it is done (its best label there).
@@ -134,8 +151,15 @@ def read(answer: str) -> Reading:
         else:
             s.label = parts.labels[int(row.argmax())]
             s.part = PART_OF[s.label]
-        s.signal = signals.labels[int(sig[s.index].argmax())]
+        if s.index not in aside | suspect:
+            s.signal = signals.labels[int(sig[s.index].argmax())]
     return Reading(answer, sentences, proba, sig, parts.labels, signals.labels)
+
+
+def _proba(model: classifier.Softmax, texts: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+    if not texts:
+        return np.zeros((0, len(model.labels)), dtype=np.float32)
+    return model.proba(features.rows(texts))
 
 
 def prepare() -> None:

@@ -195,12 +195,15 @@ def retold(a: TrainingAnswer) -> list[TrainingAnswer]:
         s.model_copy(update={"text": "- " + _capital(_SUBJECT_I.sub("", s.text.lstrip("- ")))})
         for s in a.sentences
     ]
-    spoken = [
-        s.model_copy(update={"text": _FILLERS[(i + len(a.id)) % len(_FILLERS)] + _lower(s.text)})
-        if i % 2 == 0
-        else s
-        for i, s in enumerate(a.sentences)
-    ]
+    spoken = []
+    for i, s in enumerate(a.sentences):
+        text = _capital(s.text.lstrip("- ")).rstrip()
+        text = text if text[-1:] in ".!?" else text + "."
+        if i % 2 == 0:
+            text = _FILLERS[(i + len(a.id)) % len(_FILLERS)] + _lower(text)
+        spoken.append(s.model_copy(update={"text": text}))
+    if "labeled" in a.style:  # "(S)" marks and headings are not said aloud or bulleted
+        return []
     return [
         a.model_copy(update={"id": a.id + "-bullets", "join": "\n", "sentences": bullets}),
         a.model_copy(update={"id": a.id + "-spoken", "join": " ", "sentences": spoken}),
