@@ -37,7 +37,7 @@ def batch(count: int) -> float:
 
     start = time.perf_counter()
     prepare()  # once per process; a batch or the service pays it up front
-    print(f"building the cue probes: {time.perf_counter() - start:.2f} s, once per process")
+    print(f"loading embeddings and classifiers: {time.perf_counter() - start:.2f} s, once per process")
 
     catalog = get_catalog()
     items: list[tuple[str, str | None]] = [(case.answer, case.archetype) for case in _cases()]

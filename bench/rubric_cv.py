@@ -15,10 +15,10 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from service.evals.cases import PARTS, load_cases  # noqa: E402
-from service.evals.runner import grader_report  # noqa: E402
-from service.rubric import analyze, classifier, training  # noqa: E402
-from service.rubric.models import level_from_verdicts  # noqa: E402
+from service.evals.cases import PARTS, load_cases
+from service.evals.runner import grader_report
+from service.rubric import analyze, classifier, training
+from service.rubric.models import level_from_verdicts
 
 
 def grade_training(answers: list[training.TrainingAnswer]) -> dict[str, float]:

@@ -74,10 +74,11 @@ async def test_weak_answer_gets_pushback_then_follow_up_closes_gap(client: httpx
     res = await answer_json(client, iid, WEAK)
     assert res.status_code == 200
     turn = res.json()
-    assert turn["move"] == "pushback" and turn["code"] == "ask_first_person"
+    # "we ended up cancelling it": the kill was not the speaker's own call, nor said in the first person.
+    assert turn["move"] == "pushback" and turn["code"] in ("ask_own_call", "ask_first_person")
     turn2 = (await answer_json(client, iid, STRONG_FOLLOWUP)).json()
-    # The follow-up gave an 'I' action: the planner moves to the next open code, never repeats one.
-    assert turn2["move"] in ("pushback", "wrap_up") and turn2["code"] != "ask_first_person"
+    # The follow-up made the call in the first person: the planner moves on, never repeats a code.
+    assert turn2["move"] in ("pushback", "wrap_up") and turn2["code"] != turn["code"]
     transcript = (await client.get(f"/api/interviews/{iid}")).json()
     assert [t["role"] for t in transcript["turns"]] == [
         "interviewer",

@@ -40,12 +40,20 @@ def always_missing(case: Case) -> Grade:
 
 def report_for(grader: object) -> dict[str, object]:
     grades = grade_cases(CASES, grader)  # type: ignore[arg-type]
-    return {"grader": grader_report(CASES, grades), "injection": injection_report(CASES, grades)}
+    dev = [c for c in CASES if not c.held_out]
+    held = [c for c in CASES if c.held_out]
+    return {
+        "grader": grader_report(dev, grades),
+        "holdout": grader_report(held, grades),
+        "injection": injection_report(CASES, grades),
+    }
 
 
 def grader_failures(report: dict[str, object]) -> list[str]:
     """Threshold failures about the grader sections (the personas and LLM sections are not run here)."""
-    return [f for f in check_thresholds(report, THRESHOLDS) if f.startswith(("grader.", "injection."))]
+    return [
+        f for f in check_thresholds(report, THRESHOLDS) if f.startswith(("grader.", "holdout.", "injection."))
+    ]
 
 
 def test_the_real_grader_passes() -> None:
@@ -55,8 +63,8 @@ def test_the_real_grader_passes() -> None:
 @pytest.mark.parametrize(
     ("grader", "caught_by"),
     [
-        (always_met, "grader.per_part"),
-        (always_missing, "grader.per_part"),
+        (always_met, "grader.overall"),
+        (always_missing, "grader.overall"),
         (obeys_injections, "injection.attack_success"),
     ],
     ids=["always-met", "always-missing", "obeys-injections"],

@@ -64,7 +64,10 @@ async def test_model_phrases_the_pushback(client: httpx.AsyncClient) -> None:
     assert [k for k, _ in events].count("token") == 5
     turn = events[-1][1]
     assert turn["text"] == "Which part was your decision?" and turn["degraded"] is False
-    assert turn["code"] == "ask_first_person"  # the planner decided; the model only worded it
+    # The planner decided (the rubric's first pushback for this answer); the model only worded it.
+    from service.rubric import analyze
+
+    assert turn["code"] == analyze(WEAK, "killed_own_project").pushbacks[0]
     sent = json.loads(r.calls.last.request.content)
     user = sent["messages"][-1]["content"]
     assert WEAK in user and "<<CANDIDATE-" in user  # the candidate's words as delimited data

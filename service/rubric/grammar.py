@@ -99,7 +99,7 @@ _SELF_REFERENCE = re.compile(
     r"interview|text|output)\b|\bthe candidate\b|\b(?:above|below) (?:answer|response)\b",
     re.IGNORECASE,
 )
-_MARKUP = re.compile(r"</?[A-Za-z][\w-]*>|<!--|-->|\b[a-z]+_[a-z_]+\s*[:=]|\b\w+\s*=\s*\w+|^\s*[{\[]")
+_MARKUP = re.compile(r"</?[A-Za-z][\w-]*>|<!--|-->|\b[a-z]+_[a-z_]+\s*[:=]|^\s*[{\[]")
 
 
 def addressing(text: str) -> tuple[bool, bool, bool]:

@@ -54,7 +54,7 @@ def situation(reading: Reading) -> tuple[PartGrade, int]:
     early = usable[: max(2, (len(usable) * 2 + 2) // 3)]
     sents = [s for s in early if s.part == "situation"]
     if not sents and usable and reading.p(usable[0], "situation") >= FOLDED_SETUP:
-        sents = usable[:1]  # the setup folded into the first move ("I led X, 50k docs a day, and I ...")
+        sents = usable[:1]  # the setup folded into the first move ("I led X, 50k docs daily; I ...")
     if not sents:
         return PartGrade(verdict="missing", note="No setup: the answer starts without context."), 0
     words = sum(_words_without_label(s) for s in sents)

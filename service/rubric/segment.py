@@ -60,8 +60,8 @@ class Reading:
 
     answer: str
     sentences: list[Sentence]
-    proba: np.ndarray  # type: ignore[type-arg]  # sentences x fine labels
-    signal_proba: np.ndarray  # type: ignore[type-arg]  # sentences x signals
+    proba: np.ndarray  # sentences x fine labels
+    signal_proba: np.ndarray  # sentences x signals
     labels: tuple[str, ...]
     signals: tuple[str, ...]
 
@@ -156,7 +156,7 @@ def read(answer: str) -> Reading:
     return Reading(answer, sentences, proba, sig, parts.labels, signals.labels)
 
 
-def _proba(model: classifier.Softmax, texts: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+def _proba(model: classifier.Softmax, texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, len(model.labels)), dtype=np.float32)
     return model.proba(features.rows(texts))

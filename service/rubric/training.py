@@ -141,9 +141,12 @@ def load_corpus(directory: Path = CORPUS) -> list[TrainingAnswer]:
 
 def matrices(
     answers: list[TrainingAnswer],
-) -> tuple[np.ndarray, list[str], list[str], list[int]]:  # type: ignore[type-arg]
+) -> tuple[np.ndarray, list[str], list[str], list[int]]:
     """Feature rows, part labels, signal labels, and the answer each row came from."""
-    blocks, parts, signals, groups = [], [], [], []
+    blocks: list[np.ndarray] = []
+    parts: list[str] = []
+    signals: list[str] = []
+    groups: list[int] = []
     for g, a in enumerate(answers):
         pieces = a.pieces()
         blocks.append(features.rows([text for text, _ in pieces]))
