@@ -47,11 +47,11 @@ def grade_reading(
     situation, situation_words = pt.situation(reading)
     parts: dict[str, PartGrade] = {
         "situation": situation,
-        "tradeoff": pt.tradeoff(reading),
+        "tradeoff": pt.judged(reading, "tradeoff"),
         "action": pt.action(reading),
         "result": pt.result(reading),
-        "driver": pt.driver(reading),
-        "reflection": pt.reflection(reading),
+        "driver": pt.judged(reading, "driver"),
+        "reflection": pt.judged(reading, "reflection"),
     }
     trap, _ = check_trap(archetype, trap_code, reading)
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 
+from service.rubric import grammar
 from service.rubric.models import Evidence, PartGrade
-from service.rubric.segment import Reading
+from service.rubric.segment import PREFIX_LABEL, Reading
 from service.rubric.text import Sentence, count_words, evidence
 
 SITUATION_MAX_WORDS = 75  # 30 s at 150 words a minute (the seed's bar)
@@ -59,8 +60,6 @@ def situation(reading: Reading) -> tuple[PartGrade, int]:
         return PartGrade(verdict="missing", note="No setup: the answer starts without context."), 0
     words = sum(_words_without_label(s) for s in sents)
     text = " ".join(s.text for s in sents)
-    from service.rubric import grammar
-
     scale = any(q.kind != "date" for s in sents for q in s.quantities)
     role = (
         grammar.counts(text)[0] > 0
@@ -89,15 +88,11 @@ FOLDED_SETUP = 0.15
 
 
 def _words_without_label(s: Sentence) -> int:
-    from service.rubric.segment import PREFIX_LABEL
-
     m = PREFIX_LABEL.match(s.text)
     return count_words(s.text[m.end() :]) if m else s.words
 
 
 def action(reading: Reading) -> PartGrade:
-    from service.rubric import grammar
-
     deeds = [
         s
         for s in _with(reading, "action")
@@ -146,34 +141,33 @@ def number_source(reading: Reading) -> Evidence | None:
     return evidence(reading.answer, s.start, s.end) if s else None
 
 
-def tradeoff(reading: Reading) -> PartGrade:
-    return graded(
-        reading,
+# The parts judged by how well their best sentence does the job: (strong label, weak label, notes).
+_GRADED = {
+    "tradeoff": (
         "tradeoff",
         "tradeoff_generic",
-        met="Trade-off named with both sides.",
-        partial="Trade-off is generic or one-sided; name both sides.",
-        missing="No trade-off named.",
-    )
-
-
-def driver(reading: Reading) -> PartGrade:
-    return graded(
-        reading,
+        "Trade-off named with both sides.",
+        "Trade-off is generic or one-sided; name both sides.",
+        "No trade-off named.",
+    ),
+    "driver": (
         "driver",
         "consequence",
-        met="A structural change outlived the project.",
-        partial="A downstream consequence, but no lasting structural change.",
-        missing="Nothing beyond the immediate result.",
-    )
-
-
-def reflection(reading: Reading) -> PartGrade:
-    return graded(
-        reading,
+        "A structural change outlived the project.",
+        "A downstream consequence, but no lasting structural change.",
+        "Nothing beyond the immediate result.",
+    ),
+    "reflection": (
         "reflection",
         "reflection_generic",
-        met="Specific thing they'd do differently.",
-        partial="Reflection is generic; say what you'd change and why.",
-        missing="No reflection.",
-    )
+        "Specific thing they'd do differently.",
+        "Reflection is generic; say what you'd change and why.",
+        "No reflection.",
+    ),
+}
+
+
+def judged(reading: Reading, part: str) -> PartGrade:
+    """Trade-off, driver or reflection: met, partial or missing by the sentences that do that part."""
+    strong, weak, met, partial, missing = _GRADED[part]
+    return graded(reading, strong, weak, met=met, partial=partial, missing=missing)

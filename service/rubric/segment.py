@@ -69,9 +69,6 @@ class Reading:
     def usable(self) -> list[Sentence]:
         return [s for s in self.sentences if s.part not in ("injection", "label")]
 
-    def of(self, *parts: str) -> list[Sentence]:
-        return [s for s in self.sentences if s.part in parts]
-
     def p(self, s: Sentence, label: str) -> float:
         return float(self.proba[s.index, self.labels.index(label)])
 

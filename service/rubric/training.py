@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Literal
@@ -185,37 +184,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-_FILLERS = ("So ", "Um, so ", "And, you know, ", "Yeah so ", "Basically ")
-_SUBJECT_I = re.compile(r"^I\s+(?=[a-z])")
-
-
-def retold(a: TrainingAnswer) -> list[TrainingAnswer]:
-    """The same facts in two other forms, with the same labels: bullets without a subject ("- Proposed
-    ..."), and spoken (fillers before sentences, no capitals). The verdicts must not depend on form."""
-    bullets = [
-        s.model_copy(update={"text": "- " + _capital(_SUBJECT_I.sub("", s.text.lstrip("- ")))})
-        for s in a.sentences
-    ]
-    spoken = []
-    for i, s in enumerate(a.sentences):
-        text = _capital(s.text.lstrip("- ")).rstrip()
-        text = text if text[-1:] in ".!?" else text + "."
-        if i % 2 == 0:
-            text = _FILLERS[(i + len(a.id)) % len(_FILLERS)] + _lower(text)
-        spoken.append(s.model_copy(update={"text": text}))
-    if "labeled" in a.style:  # "(S)" marks and headings are not said aloud or bulleted
-        return []
-    return [
-        a.model_copy(update={"id": a.id + "-bullets", "join": "\n", "sentences": bullets}),
-        a.model_copy(update={"id": a.id + "-spoken", "join": " ", "sentences": spoken}),
-    ]
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _lower(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != "I " and not text[:2].isupper() else text
