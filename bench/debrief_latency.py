@@ -49,6 +49,7 @@ async def run(api_base: str, model: str, think: float) -> dict[str, object]:
         settings = Settings(
             database_url=f"sqlite+aiosqlite:///{tmp}/d.db",
             api_base=api_base,
+            allowed_models=[model],
             model_timeout_seconds=120,
             json_mode="json_object",
         )

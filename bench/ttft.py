@@ -133,6 +133,7 @@ def main() -> None:
                 **os.environ,
                 "STARDRIVE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/ttft.db",
                 "STARDRIVE_API_BASE": api_base,
+                "STARDRIVE_ALLOWED_MODELS": args.model,
                 "STARDRIVE_MODEL_TIMEOUT_SECONDS": "120",
             }
             cmd = [str(ROOT / ".venv" / "bin" / "stardrive"), "serve", "--port", str(port)]

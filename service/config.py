@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     api_base: str | None = None
     api_key: SecretStr | None = None
     grader_model: str | None = None
+    # The models a request may name in `POST /api/interviews`: a model string is a destination (a URL, a
+    # provider that bills the operator's key), so a user picks only among the operator's choices. Empty
+    # means the default: builtin plus `model` and `grader_model`.
+    allowed_models: Annotated[list[str], NoDecode] = Field(default_factory=list)
     json_mode: Literal["json_schema", "json_object", "prompt"] = "json_object"
     model_timeout_seconds: float = 30.0
     model_retries: int = Field(default=2, ge=0, le=10)
@@ -46,9 +50,9 @@ class Settings(BaseSettings):
     # Off unless set: a comma-separated list (or JSON list) of exact origins, e.g. https://app.example.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "allowed_models", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             text = value.strip()
             if text.startswith("["):
@@ -67,6 +71,11 @@ class Settings(BaseSettings):
                 raise ValueError(f"CORS origin {origin!r} must be an exact scheme://host[:port]")
             checked.append(origin)
         return checked
+
+    def model_allowed(self, name: str) -> bool:
+        """Whether a request may name this model (the operator's own default always may)."""
+        allowed = set(self.allowed_models) or {"builtin", self.model, self.grader_model or self.model}
+        return name in allowed or name == self.model
 
 
 @lru_cache

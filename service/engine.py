@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.catalog import ARCHETYPE_IDS, Catalog
 from service.config import Settings
-from service.errors import Conflict, InputError, ModelError, NotFound, TooLarge
+from service.errors import Conflict, InputError, ModelError, ModelNotAllowed, NotFound, TooLarge
 from service.grading import grade_answer
 from service.interview.checks import failure
 from service.interview.phrasing import Phrasing, phrase, quote_for
@@ -144,6 +144,12 @@ class InterviewService:
     ) -> dict[str, Any]:
         chosen = self._choose_archetypes(archetypes, count)
         model_name = model or self.settings.model
+        if not self.settings.model_allowed(model_name):
+            # Checked before the name reaches litellm: a model string is a destination for the transcript
+            # and the operator's key, so nothing is routed, validated or called for a name not allowed.
+            raise ModelNotAllowed(
+                f"model {model_name!r} is not allowed here; set STARDRIVE_ALLOWED_MODELS to allow it"
+            )
         try:
             validate_model(model_name, self.settings)
         except ModelError as exc:

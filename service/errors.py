@@ -3,6 +3,8 @@
 StardriveError
 ├── CatalogError        a prompts/*.yaml file is missing, unparsable or invalid
 ├── InputError          bad input from a person: unknown archetype, unreadable file, bad JSONL line
+│   ├── TooLarge        an answer or body over its size limit (HTTP 413)
+│   └── ModelNotAllowed a model the operator did not allow (HTTP 422 model_not_allowed)
 ├── NotFound            an interview or story id that does not exist (HTTP 404)
 ├── Conflict            answering a finished interview, a concurrent answer (HTTP 409)
 └── ModelError          the configured model failed after its retries (never reaches the candidate)
@@ -37,3 +39,7 @@ class ModelError(StardriveError):
 
 class TooLarge(InputError):
     """An answer or body over its size limit (HTTP 413)."""
+
+
+class ModelNotAllowed(InputError):
+    """A model a request may not name (STARDRIVE_ALLOWED_MODELS): HTTP 422 `model_not_allowed`."""

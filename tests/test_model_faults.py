@@ -23,6 +23,7 @@ async def client(tmp_path: Any) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'm.db'}",
         api_base=API_BASE,
+        allowed_models=["openai/m"],
         model_retries=1,
         model_retry_initial_seconds=0.0,
         model_timeout_seconds=2.0,

@@ -22,6 +22,7 @@ async def client(llama_server: str, tmp_path: Path) -> AsyncIterator[httpx.Async
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'real.db'}",
         api_base=llama_server,
+        allowed_models=[MODEL_NAME],
         model_timeout_seconds=60,
         model_retries=1,
     )

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.errors import Conflict, InputError, NotFound, StardriveError, TooLarge
+from service.errors import Conflict, InputError, ModelNotAllowed, NotFound, StardriveError, TooLarge
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,7 @@ _STATUS: list[tuple[type[StardriveError], int, str]] = [
     (NotFound, 404, "not_found"),
     (Conflict, 409, "conflict"),
     (TooLarge, 413, "too_large"),
+    (ModelNotAllowed, 422, "model_not_allowed"),
     (InputError, 422, "invalid"),
 ]
 

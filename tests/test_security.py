@@ -1,0 +1,85 @@
+"""The holes an attack found (issue 10), each held shut: models a user may name, Host names, headers,
+files at rest, text a database cannot hold, the Markdown debrief. API tests run on every backend."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+
+from service import engine as engine_module
+from tests.test_auth import serve_app
+
+# --- 1: a user names only a model the operator allowed ----------------------------------------
+
+
+@asynccontextmanager
+async def listener() -> AsyncIterator[tuple[str, list[bytes]]]:
+    """A loopback port that records whatever connects to it: where a model call would go."""
+    seen: list[bytes] = []
+
+    async def record(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(await reader.read(4096))
+        writer.close()
+
+    server = await asyncio.start_server(record, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}/v1", seen
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+@pytest.mark.parametrize(
+    ("settings", "model", "status"),
+    [
+        ({}, "ollama_chat/x", 422),
+        ({}, "openai/gpt-4o", 422),
+        ({}, "anthropic/claude-3-opus-20240229", 422),
+        ({}, "builtin", 201),
+        ({}, None, 201),
+        ({"model": "openai/op"}, "openai/op", 201),
+        ({"model": "openai/op"}, "openai/other", 422),
+        ({"grader_model": "openai/grader"}, "openai/grader", 201),
+        ({"allowed_models": "openai/a, openai/b"}, "openai/b", 201),
+        ({"allowed_models": "openai/a, openai/b"}, "builtin", 201),  # the operator's own default
+        ({"allowed_models": "openai/a", "model": "openai/a"}, "builtin", 422),
+        ({"allowed_models": "openai/a, openai/b"}, "ollama_chat/x", 422),
+    ],
+)
+async def test_only_allowed_models_and_no_request_for_others(
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: dict[str, Any],
+    model: str | None,
+    status: int,
+) -> None:
+    touched: list[str] = []
+    real_validate, real_get = engine_module.validate_model, engine_module.get_model
+
+    def validate(name: str, *args: Any, **kwargs: Any) -> None:
+        touched.append(name)
+        real_validate(name, *args, **kwargs)
+
+    def get(name: str, *args: Any, **kwargs: Any) -> Any:
+        touched.append(name)
+        return real_get(name, *args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "validate_model", validate)
+    monkeypatch.setattr(engine_module, "get_model", get)
+    async with listener() as (api_base, seen):
+        async with serve_app(database_url, api_base=api_base, **settings) as (_, client):
+            body = {"archetypes": ["mentoring"], **({"model": model} if model else {})}
+            res = await client.post("/api/interviews", json=body)
+            assert res.status_code == status, res.text
+            if status == 422:
+                assert res.json()["error"]["code"] == "model_not_allowed"
+                assert touched == []  # the model's name went nowhere: not to litellm, not to a gateway
+            else:
+                assert res.json()["model"] == (model or settings.get("model", "builtin"))
+        await asyncio.sleep(0.05)
+    assert seen == []  # nothing reached the model server, whatever was asked
