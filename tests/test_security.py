@@ -4,6 +4,9 @@ files at rest, text a database cannot hold, the Markdown debrief. API tests run 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -83,3 +86,60 @@ async def test_only_allowed_models_and_no_request_for_others(
                 assert res.json()["model"] == (model or settings.get("model", "builtin"))
         await asyncio.sleep(0.05)
     assert seen == []  # nothing reached the model server, whatever was asked
+
+
+# --- 8: security headers on every response ------------------------------------------------------
+
+
+def inline_script_hashes(html: str) -> set[str]:
+    """The CSP source expression of each inline <script> in a page."""
+    scripts = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
+    return {
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'" for s in scripts
+    }
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    parts = (d.strip().split() for d in policy.split(";") if d.strip())
+    return {p[0]: p[1:] for p in parts}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "api"),
+    [
+        ("GET", "/", None, 200, False),
+        ("GET", "/healthz", None, 200, False),
+        ("GET", "/openapi.json", None, 200, False),
+        ("GET", "/api/stories", None, 200, True),
+        ("GET", "/api/interviews/nope", None, 404, True),
+        ("GET", "/api/interviews/{iid}", None, 200, True),
+        ("GET", "/api/interviews/{iid}/debrief?format=html", None, 200, True),
+        ("GET", "/api/interviews/{iid}/debrief?format=md", None, 200, True),
+        ("POST", "/api/interviews/{iid}/answers", {"text": "I did it."}, 200, True),  # a stream
+        ("POST", "/api/interviews", b"x", 415, True),  # refused before the app (BodyGuard)
+        ("POST", "/api/interviews", {"count": 99}, 422, True),
+    ],
+)
+async def test_security_headers_on_every_response(
+    database_url: str, method: str, path: str, body: Any, status: int, api: bool
+) -> None:
+    async with serve_app(database_url) as (_, client):
+        iid = (await client.post("/api/interviews", json={"archetypes": ["mentoring"]})).json()["id"]
+        page = (await client.get("/")).text
+        kwargs: dict[str, Any] = {"content": body} if isinstance(body, bytes) else {"json": body}
+        res = await client.request(method, path.format(iid=iid), **kwargs)
+    assert res.status_code == status, res.text
+    assert res.headers["x-content-type-options"] == "nosniff"
+    assert res.headers["referrer-policy"] == "no-referrer"
+    assert res.headers["x-frame-options"] == "DENY"
+    policy = directives(res.headers["content-security-policy"])
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert all("'unsafe-eval'" not in sources for sources in policy.values())
+    assert "'unsafe-inline'" not in policy["script-src"]  # an injected script runs nowhere
+    assert policy["object-src"] == ["'none'"] and policy["base-uri"] == ["'none'"]
+    if path == "/":
+        # The page's own script is allowed by its hash, and nothing else.
+        hashes = inline_script_hashes(page)
+        assert hashes and set(policy["script-src"]) == hashes
+    if api:
+        assert "no-store" in res.headers["cache-control"]

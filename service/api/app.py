@@ -1,6 +1,7 @@
 """The FastAPI app: settings, catalog and store wired once at start-up (migrations applied first).
 
-Outside in: CORS (only when STARDRIVE_CORS_ORIGINS is set), the body guard (413/415), then the routes;
+Outside in: security headers (headers.py), CORS (only when STARDRIVE_CORS_ORIGINS is set), the body guard
+(413/415), then the routes;
 every /api route needs a user (routes/__init__.py). Logs are masked for secrets from here on (redact.py).
 """
 
@@ -16,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 
 from service.api import errors, redact, routes
+from service.api.headers import SecurityHeaders, content_security_policy, inline_script_sources
 from service.api.limits import BodyGuard, Limits
 from service.catalog import load_catalog
 from service.config import Settings, get_settings
@@ -70,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "Accept", "Idempotency-Key"],
             expose_headers=["Retry-After"],
         )
+    policy = content_security_policy(inline_script_sources(WEB / "index.html"))
+    app.add_middleware(SecurityHeaders, policy=policy)  # outermost: every response, refusals too
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
