@@ -47,10 +47,13 @@ class Settings(BaseSettings):
     # 0 turns a limit off.
     rate_limit_per_minute: int = Field(default=120, ge=0)
     max_streams_per_user: int = Field(default=4, ge=0)
+    # Host names this server answers to besides loopback names and IP addresses (api/hosts.py: DNS
+    # rebinding); a comma-separated list, e.g. stardrive.example behind a reverse proxy.
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Off unless set: a comma-separated list (or JSON list) of exact origins, e.g. https://app.example.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
-    @field_validator("cors_origins", "allowed_models", mode="before")
+    @field_validator("cors_origins", "allowed_models", "allowed_hosts", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):

@@ -143,3 +143,42 @@ async def test_security_headers_on_every_response(
         assert hashes and set(policy["script-src"]) == hashes
     if api:
         assert "no-store" in res.headers["cache-control"]
+
+
+# --- 4: Host names (DNS rebinding) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed_hosts", "auth", "ok"),
+    [
+        ("evil.example", None, "none", False),
+        ("evil.example:8000", None, "none", False),
+        ("localhost.evil.example", None, "none", False),
+        ("127.0.0.1.evil.example:8000", None, "none", False),
+        ("evil.example", None, "tokens", False),
+        ("evil.example", "stardrive.example", "none", False),
+        ("localhost:8000", None, "none", True),
+        ("LOCALHOST", None, "none", True),
+        ("app.localhost:8000", None, "none", True),
+        ("127.0.0.1:8000", None, "none", True),
+        ("127.8.9.10", None, "none", True),
+        ("[::1]:8000", None, "none", True),
+        ("10.0.0.5:8000", None, "none", True),  # an address, not a name: nothing to rebind
+        ("stardrive.example", "stardrive.example,other.example", "none", True),
+        ("Stardrive.Example:443", "stardrive.example", "tokens", True),
+    ],
+)
+@pytest.mark.parametrize("path", ["/", "/healthz", "/api/stories"])
+async def test_only_loopback_and_configured_host_names(
+    database_url: str, host: str, allowed_hosts: str | None, auth: str, ok: bool, path: str
+) -> None:
+    settings: dict[str, Any] = {"auth": auth, **({"allowed_hosts": allowed_hosts} if allowed_hosts else {})}
+    async with serve_app(database_url, **settings) as (_, client):
+        res = await client.get(path, headers={"Host": host})
+    if ok:
+        assert res.status_code in (200, 401), res.text
+    else:
+        assert res.status_code == 400
+        assert res.json()["error"]["code"] == "host_not_allowed"
+        assert "STARDRIVE_ALLOWED_HOSTS" in res.json()["error"]["message"]
+        assert res.headers["x-content-type-options"] == "nosniff"

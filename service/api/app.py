@@ -1,6 +1,6 @@
 """The FastAPI app: settings, catalog and store wired once at start-up (migrations applied first).
 
-Outside in: security headers (headers.py), CORS (only when STARDRIVE_CORS_ORIGINS is set), the body guard
+Outside in: security headers (headers.py), the Host check (hosts.py, 400), CORS (only when STARDRIVE_CORS_ORIGINS is set), the body guard
 (413/415), then the routes;
 every /api route needs a user (routes/__init__.py). Logs are masked for secrets from here on (redact.py).
 """
@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse
 
 from service.api import errors, redact, routes
 from service.api.headers import SecurityHeaders, content_security_policy, inline_script_sources
+from service.api.hosts import HostGuard
 from service.api.limits import BodyGuard, Limits
 from service.catalog import load_catalog
 from service.config import Settings, get_settings
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "Accept", "Idempotency-Key"],
             expose_headers=["Retry-After"],
         )
+    app.add_middleware(HostGuard, allowed_hosts=settings.allowed_hosts)  # DNS rebinding: 400
     policy = content_security_policy(inline_script_sources(WEB / "index.html"))
     app.add_middleware(SecurityHeaders, policy=policy)  # outermost: every response, refusals too
 
