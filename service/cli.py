@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import re
 import sys
@@ -88,6 +87,9 @@ def grade(
     as_json: Annotated[bool, typer.Option("--json", help="Print the grade as JSON (Contract 2).")] = False,
     model: Annotated[str, typer.Option(help="builtin (offline rubric) or a litellm model id.")] = "builtin",
     api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL for --model.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="--jsonl with the builtin grader: processes (default: cores).")
+    ] = None,
 ) -> None:
     """Grade an answer against the STAR-DRIVE bullets (offline by default; --model to use an LLM)."""
     from service.catalog import get_catalog
@@ -98,7 +100,11 @@ def grade(
         if jsonl is not None:
             if source is not None:
                 raise _fail("give either a SOURCE or --jsonl, not both")
-            _grade_jsonl(jsonl, catalog, grader)
+            if workers is None:
+                from service.batch import default_workers
+
+                workers = default_workers() if model == "builtin" else 1
+            _grade_jsonl(jsonl, catalog, grader, workers if model == "builtin" else 1)
             return
         if source is None:
             raise _fail("give a file, - for stdin, or --jsonl FILE")
@@ -116,46 +122,21 @@ def grade(
         print_grade(result, answer)
 
 
-def _grade_jsonl(path: Path, catalog: Any, grader: Grader) -> None:
+def _grade_jsonl(path: Path, catalog: Any, grader: Grader, workers: int) -> None:
+    from service.batch import grade_lines
     from service.rubric import prepare
 
-    prepare()  # a batch: load the embeddings and classifiers up front
+    prepare()  # before any fork: the workers inherit the loaded embeddings and classifiers
     try:
         handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
     except OSError as exc:
         raise _fail(f"cannot read {path}: {exc.strerror}") from exc
-    errors = 0
-    out = sys.stdout
     with handle:
-        for n, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                if not isinstance(item, dict) or not isinstance(item.get("answer"), str):
-                    raise ValueError('each line needs an "answer" string')
-                arch = item.get("archetype")
-                if arch is not None:
-                    catalog.archetype(arch)
-                g = grader(item["answer"], arch, item.get("question"))
-            except (ValueError, StardriveError) as exc:
-                errors += 1
-                typer.echo(f"error: {path}:{n}: {exc}", err=True)
-                out.write(json.dumps({"id": _id_of(line), "error": str(exc)}) + "\n")
-                continue
-            # pydantic writes the grade; only the id is spliced in front (the same record, far faster)
-            body = g.model_dump_json()
-            out.write(f'{{"id": {json.dumps(item.get("id"), ensure_ascii=False)}, {body[1:]}\n')
+        errors = grade_lines(handle, grader=grader, catalog=catalog, out=sys.stdout, workers=workers)
+    for error in errors:
+        typer.echo(f"error: {path}:{error}", err=True)
     if errors:
         raise typer.Exit(code=1)
-
-
-def _id_of(line: str) -> Any:
-    try:
-        item = json.loads(line)
-    except ValueError:
-        return None
-    return item.get("id") if isinstance(item, dict) else None
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -64,6 +64,31 @@ def test_grade_jsonl_batch_keeps_ids_and_reports_bad_lines(tmp_path: Path) -> No
     assert "error" in out[3]
 
 
+def test_grade_jsonl_in_processes_matches_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service import batch as batch_module
+    from service.evals.cases import load_cases
+
+    # Small blocks and chunks, so the order across block and chunk boundaries is what is checked.
+    monkeypatch.setattr(batch_module, "_BLOCK", 7)
+    monkeypatch.setattr(batch_module, "_CHUNK", 3)
+    cases = load_cases(REPO_ROOT / "evals" / "cases")[:40]
+    lines = [json.dumps({"id": c.id, "archetype": c.archetype, "answer": c.answer}) for c in cases]
+    lines[5] = "not json"
+    lines[23] = json.dumps({"id": "bad", "archetype": "nope", "answer": "x"})
+    lines.insert(11, "   ")
+    source = tmp_path / "batch.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    runs = {n: runner.invoke(app, ["grade", "--jsonl", str(source), "--workers", str(n)]) for n in (1, 2)}
+    assert runs[1].exit_code == runs[2].exit_code == 1
+    assert runs[2].stdout == runs[1].stdout
+    out = [json.loads(line) for line in runs[2].stdout.splitlines()]
+    assert len(out) == 40 and out[-1]["id"] == cases[-1].id
+    assert "error" in out[5] and out[23]["id"] == "bad" and "error" in out[23]
+    assert sum("level" in o for o in out) == 38
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

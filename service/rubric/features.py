@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 import re
 import zlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from service.rubric import grammar
 from service.rubric.embed import DIM, embed
-from service.rubric.numbers import find_quantities
+from service.rubric.numbers import Quantity, find_quantities
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -56,38 +57,63 @@ def words_row(text: str) -> NDArray[np.float32]:
     return row / norm if norm else row
 
 
-def exact_row(text: str, index: int, total: int) -> list[float]:
+def own_row(text: str, quantities: list[Quantity] | None = None) -> list[float]:
+    """The exact features a sentence has on its own (EXACT minus the three about its place)."""
     subj = grammar.subject(text)
     n_i, n_we = grammar.counts(text)
-    quantities = find_quantities(text)
-    words = max(1, len(text.split()))
+    kinds = {q.kind for q in (find_quantities(text) if quantities is None else quantities)}
     return [
-        index / (total - 1) if total > 1 else 0.0,
-        float(index == 0),
-        float(index == total - 1),
-        math.log(words) / 4,
+        math.log(max(1, len(text.split()))) / 4,
         float(subj == "i"),
         float(subj == "we"),
         float(subj in ("other", "none")),
         min(n_i, 4) / 4,
         min(n_we, 4) / 4,
         float(grammar.conditional(text)),
-        float(any(q.kind in ("measure", "duration") for q in quantities)),
-        float(any(q.kind in ("people", "date") for q in quantities)),
+        float(bool(kinds & {"measure", "duration"})),
+        float(bool(kinds & {"people", "date"})),
         float(text.rstrip().endswith("?")),
         *(float(flag) for flag in grammar.addressing(text)),
     ]
 
 
+@dataclass(frozen=True)
+class Measured:
+    """What each sentence of an answer contributes on its own: read once, assembled into rows for any
+    subset of the sentences (the answer re-read without set-aside lines reuses it)."""
+
+    vec: NDArray[np.float32]
+    own: NDArray[np.float32]
+    words: NDArray[np.float32]
+
+    def rows(self, keep: list[int] | None = None) -> NDArray[np.float32]:
+        """Rows for the sentences `keep` (default all) read as one answer, in order."""
+        idx = list(range(len(self.vec))) if keep is None else keep
+        n = len(idx)
+        if n == 0:
+            return np.zeros((0, WIDTH), dtype=np.float32)
+        vec = self.vec[idx]
+        zero = np.zeros((1, DIM), dtype=np.float32)
+        before = np.vstack([zero, vec[:-1]])
+        after = np.vstack([vec[1:], zero])
+        place = np.zeros((n, 3), dtype=np.float32)
+        place[:, 0] = np.arange(n) / (n - 1) if n > 1 else 0.0
+        place[0, 1] = place[-1, 2] = 1.0
+        return np.hstack([vec, 0.5 * before, 0.5 * after, place, self.own[idx], self.words[idx]])
+
+
+def measure(texts: list[str], quantities: list[list[Quantity]] | None = None) -> Measured:
+    """Read each sentence once (quantities may be passed in when the caller has found them already)."""
+    qs: list[list[Quantity] | None] = list(quantities) if quantities is not None else [None] * len(texts)
+    bodies = [grammar.body(t) for t in texts]
+    vec = embed([b or t for b, t in zip(bodies, texts, strict=True)])
+    own = np.asarray([own_row(t, q) for t, q in zip(texts, qs, strict=True)], dtype=np.float32)
+    words = np.zeros((len(texts), WORD_SLOTS), dtype=np.float32)
+    for i, b in enumerate(bodies):
+        words[i] = words_row(b)
+    return Measured(vec, own.reshape(len(texts), len(EXACT) - 3), words)
+
+
 def rows(texts: list[str]) -> NDArray[np.float32]:
     """One row per sentence of one answer, in order."""
-    n = len(texts)
-    if n == 0:
-        return np.zeros((0, WIDTH), dtype=np.float32)
-    vec = embed([grammar.body(t) or t for t in texts])
-    zero = np.zeros((1, DIM), dtype=np.float32)
-    before = np.vstack([zero, vec[:-1]])
-    after = np.vstack([vec[1:], zero])
-    exact = np.asarray([exact_row(t, i, n) for i, t in enumerate(texts)], dtype=np.float32)
-    words = np.vstack([words_row(grammar.body(t)) for t in texts])
-    return np.hstack([vec, 0.5 * before, 0.5 * after, exact, words])
+    return measure(texts).rows()

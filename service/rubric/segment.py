@@ -113,7 +113,8 @@ def read(answer: str) -> Reading:
         s.index = i
         s.quantities = find_quantities(s.text, s.start)
     parts, signals = classifier.shipped("parts"), classifier.shipped("signals")
-    proba = _proba(parts, [s.text for s in sentences])
+    measured = features.measure([s.text for s in sentences], [s.quantities for s in sentences])
+    proba = _proba(parts, measured)
     inj = parts.labels.index("injection")
     aside = {s.index for s in sentences if proba[s.index].argmax() == inj}
     # A line that might be speaking to the grader is set aside unflagged: it is never allowed to count.
@@ -130,9 +131,9 @@ def read(answer: str) -> Reading:
     if len(kept) < len(sentences):
         # Read the rest again without them: an injected line must not even change its neighbours' context
         # (the same answer without it must read the same).
-        proba[[s.index for s in kept]] = _proba(parts, [s.text for s in kept])
+        proba[[s.index for s in kept]] = _proba(parts, measured, [s.index for s in kept])
     sig = np.zeros((len(sentences), len(signals.labels)), dtype=np.float32)
-    sig[[s.index for s in kept]] = _proba(signals, [s.text for s in kept])
+    sig[[s.index for s in kept]] = _proba(signals, measured, [s.index for s in kept])
     explicit = _explicit(sentences)
     for s in sentences:
         row = proba[s.index]
@@ -153,10 +154,12 @@ def read(answer: str) -> Reading:
     return Reading(answer, sentences, proba, sig, parts.labels, signals.labels)
 
 
-def _proba(model: classifier.Softmax, texts: list[str]) -> np.ndarray:
-    if not texts:
-        return np.zeros((0, len(model.labels)), dtype=np.float32)
-    return model.proba(features.rows(texts))
+def _proba(
+    model: classifier.Softmax, measured: features.Measured, keep: list[int] | None = None
+) -> np.ndarray:
+    if not len(measured.vec) or keep == []:
+        return np.zeros((0 if keep is None else len(keep), len(model.labels)), dtype=np.float32)
+    return model.proba(measured.rows(keep))
 
 
 def prepare() -> None:
