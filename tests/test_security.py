@@ -9,12 +9,15 @@ import hashlib
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from html import unescape
 from typing import Any
 
 import pytest
 
 from service import engine as engine_module
 from tests.test_auth import serve_app
+
+JSON = {"Accept": "application/json"}
 
 # --- 1: a user names only a model the operator allowed ----------------------------------------
 
@@ -182,3 +185,94 @@ async def test_only_loopback_and_configured_host_names(
         assert res.json()["error"]["code"] == "host_not_allowed"
         assert "STARDRIVE_ALLOWED_HOSTS" in res.json()["error"]["message"]
         assert res.headers["x-content-type-options"] == "nosniff"
+
+
+# --- 7: the Markdown debrief carries no markup from the text in it ------------------------------
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[click me](javascript:alert(1))",
+    "[click me](JaVaScRiPt:alert(1))",
+    "![x](javascript:alert(1))",
+    "<javascript:alert(1)>",
+    "[see][r]\n\n[r]: javascript:alert(1)",
+    "fine\n\n<div onmouseover=alert(1)>x</div>",
+    "fine\n# A heading of my own\n- and a list",
+    "&lt;script&gt; | a | pipe | `code` **bold** ~~gone~~",
+]
+
+
+def poisoned(debrief: dict[str, Any], payload: str) -> dict[str, Any]:
+    """The debrief with `payload` in every field that holds words (answers, quotes, questions, notes)."""
+    debrief = {
+        **debrief,
+        "summary": payload,
+        "projects_reused": [[payload, payload]],
+        "usage": {"n": payload},
+    }
+    for fix in debrief["top_fixes"]:
+        fix.update(example=payload, advice=payload)
+    for bullet in debrief["bullets"]:
+        bullet["text"] = payload
+    for a in debrief["archetypes"]:
+        a.update(title=payload, question=payload, answers=[payload])
+        for part in a["grade"]["parts"].values():
+            part["note"] = payload
+            part["evidence"] = [{"quote": payload, "start": 0, "end": len(payload)}]
+        for p in a["pushbacks"]:
+            p["question"] = payload
+    return debrief
+
+
+@pytest.fixture(scope="module")
+def finished_debrief(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    async def run() -> dict[str, Any]:
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('md') / 'md.db'}"
+        async with serve_app(url) as (_, client):
+            body = {"archetypes": ["killed_own_project", "mentoring"]}
+            iid = (await client.post("/api/interviews", json=body)).json()["id"]
+            for _ in range(3):
+                answer = {"text": "We cancelled it. <b>I</b> [moved on](javascript:alert(1))."}
+                await client.post(f"/api/interviews/{iid}/answers", json=answer, headers=JSON)
+            res = await client.post(f"/api/interviews/{iid}/finish")
+            assert res.status_code == 200 and res.json()["top_fixes"] and res.json()["archetypes"]
+            return res.json()  # type: ignore[no-any-return]
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_markdown_debrief_escapes_markup_and_links(finished_debrief: dict[str, Any], payload: str) -> None:
+    from markdown_it import MarkdownIt
+
+    from service.report.debrief import Debrief
+    from service.report.render import to_markdown
+
+    markdown = to_markdown(Debrief.model_validate(poisoned(finished_debrief, payload)))
+    html = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough").render(markdown)
+    tags = set(re.findall(r"<\s*([a-zA-Z][a-zA-Z0-9]*)", html))
+    assert tags <= {
+        "h1",
+        "h2",
+        "p",
+        "ol",
+        "ul",
+        "li",
+        "strong",
+        "em",
+        "blockquote",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "code",
+    }, tags
+    assert "<a " not in html and "<img" not in html
+    assert not re.search(r"""(href|src)\s*=\s*["']?\s*javascript""", html, flags=re.I)
+    assert html.count("<h2>") == markdown.count("\n## ")  # no heading of the payload's own
+    # The candidate's words are still there as written, as text.
+    words = " ".join(unescape(re.sub(r"<[^>]*>", " ", html)).split())
+    assert " ".join(payload.split()) in words

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,41 +34,56 @@ def _env() -> Environment:
     return env
 
 
+# Inline Markdown syntax (emphasis, code, links and images, GFM table cells and strikethrough). Block
+# syntax needs a line start, and _md puts words on one line after a prefix of ours.
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
+
+
+def _md(text: object) -> str:
+    """Words from an answer, a model or a note as Markdown text that renders as exactly those words.
+
+    Raw HTML would pass through a Markdown renderer into the page (`<script>`, `<img onerror>`), and a
+    `[link](javascript:…)` would be a live link: `<`, `>`, `&` become entities, the inline syntax is
+    backslash-escaped, and line breaks become spaces so no text opens a heading, list or HTML block."""
+    return _MD_INLINE.sub(r"\\\1", html.escape(" ".join(str(text).split()), quote=False))
+
+
 def to_markdown(debrief: Debrief) -> str:
-    lines = [f"# Interview debrief — {debrief.interview_id}", "", debrief.summary, ""]
+    lines = [f"# Interview debrief — {_md(debrief.interview_id)}", "", _md(debrief.summary), ""]
     if debrief.pending_grades:
         lines += [
-            f"_Still being graded by the model: {', '.join(debrief.pending_grades)} (rubric grades shown)._",
+            f"_Still being graded by the model: {_md(', '.join(debrief.pending_grades))} (rubric grades shown)._",
             "",
         ]
     if debrief.top_fixes:
         lines += ["## The three fixes worth most", ""]
         for i, fix in enumerate(debrief.top_fixes, 1):
-            lines.append(f"{i}. **{_NAMES[fix.part]}** — {fix.advice} (in: {', '.join(fix.archetypes)})")
+            where = _md(", ".join(fix.archetypes))
+            lines.append(f"{i}. **{_NAMES[fix.part]}** — {_md(fix.advice)} (in: {where})")
             if fix.example:
-                lines.append(f"   - You said: “{fix.example}”")
+                lines.append(f"   - You said: “{_md(fix.example)}”")
         lines.append("")
     lines += ["## What interviewers score", "", "| bullet | met |", "|---|---|"]
-    lines += [f"| {b.text} | {b.met}/{b.of} |" for b in debrief.bullets]
-    lines += ["", f"Archetypes covered: {', '.join(debrief.covered) or 'none'}."]
+    lines += [f"| {_md(b.text)} | {b.met}/{b.of} |" for b in debrief.bullets]
+    lines += ["", f"Archetypes covered: {_md(', '.join(debrief.covered) or 'none')}."]
     if debrief.not_covered:
-        lines.append(f"Not covered in this interview: {', '.join(debrief.not_covered)}.")
+        lines.append(f"Not covered in this interview: {_md(', '.join(debrief.not_covered))}.")
     if debrief.projects_reused:
-        pairs = "; ".join(" & ".join(p) for p in debrief.projects_reused)
+        pairs = "; ".join(" & ".join(_md(name) for name in p) for p in debrief.projects_reused)
         lines.append(f"Same project used for more than one archetype: {pairs}.")
     for a in debrief.archetypes:
-        lines += ["", f"## {a.title}", "", f"> {a.question}", ""]
-        lines.append(f"Level: **{a.grade.level}** (first answer: {a.first_level})")
+        lines += ["", f"## {_md(a.title)}", "", f"> {_md(a.question)}", ""]
+        lines.append(f"Level: **{_md(a.grade.level)}** (first answer: {_md(a.first_level)})")
         if a.grade.trap:
-            lines.append(f"Trap `{a.grade.trap.code}`: {'hit' if a.grade.trap.hit else 'avoided'}")
+            lines.append(f"Trap {_md(a.grade.trap.code)}: {'hit' if a.grade.trap.hit else 'avoided'}")
         lines += ["", "| part | verdict | evidence |", "|---|---|---|"]
         for part, pg in a.grade.parts.items():
-            quote = " / ".join(f"“{e.quote}”" for e in pg.evidence[:1]) or pg.note
-            lines.append(f"| {_LETTER[part]} {_NAMES[part]} | {pg.verdict} | {quote.replace('|', '/')} |")
+            quote = " / ".join(f"“{_md(e.quote)}”" for e in pg.evidence[:1]) or _md(pg.note)
+            lines.append(f"| {_LETTER[part]} {_NAMES[part]} | {_md(pg.verdict)} | {quote} |")
         for p in a.pushbacks:
-            lines.append(f"- Asked: “{p.question}” — {'closed' if p.closed else 'still open'}")
+            lines.append(f"- Asked: “{_md(p.question)}” — {'closed' if p.closed else 'still open'}")
     if debrief.usage:
-        lines += ["", f"Model usage: {debrief.usage}"]
+        lines += ["", f"Model usage: {_md(debrief.usage)}"]
     return "\n".join(lines) + "\n"
 
 
