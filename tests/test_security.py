@@ -6,15 +6,23 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import os
 import re
+import stat
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
+from sqlalchemy import text
 
 from service import engine as engine_module
+from service.errors import ModelError
+from service.llm.base import Request
+from tests.test_api import WEAK
 from tests.test_auth import serve_app
 
 JSON = {"Accept": "application/json"}
@@ -276,3 +284,71 @@ def test_markdown_debrief_escapes_markup_and_links(finished_debrief: dict[str, A
     # The candidate's words are still there as written, as text.
     words = " ".join(unescape(re.sub(r"<[^>]*>", " ", html)).split())
     assert " ".join(payload.split()) in words
+
+
+# --- 5: at rest: the SQLite file is the owner's alone, and no stored error repeats the API key --
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+async def test_sqlite_file_and_folder_are_the_owners_alone(tmp_path: Path, depth: int) -> None:
+    folder = tmp_path.joinpath(*[f"d{i}" for i in range(depth)])
+    os.chmod(tmp_path, 0o755)
+    url = f"sqlite+aiosqlite:///{folder / 'stardrive.db'}"
+    async with serve_app(url) as (_, client):
+        await client.post("/api/interviews", json={"archetypes": ["mentoring"]})
+        files = sorted(folder.glob("stardrive.db*"))
+        assert folder / "stardrive.db" in files
+        modes = {f.name: stat.S_IMODE(f.stat().st_mode) for f in files}  # the WAL files too
+        assert set(modes.values()) == {0o600}, modes
+    for made in [folder, *folder.relative_to(tmp_path).parents][:-1]:
+        assert stat.S_IMODE((tmp_path / made).stat().st_mode) == 0o700, made
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o755  # a folder it did not make is left alone
+
+
+class LeakyModel:
+    """A provider whose every error repeats the API key, as some do ("Incorrect API key provided: …")."""
+
+    name = "openai/x"
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    async def stream(self, request: Request) -> AsyncIterator[str]:
+        request.usage.error = f"AuthenticationError: Incorrect API key provided: {self.key}"
+        raise ModelError(f"AuthenticationError: Incorrect API key provided: {self.key}")
+        yield ""  # pragma: no cover
+
+    async def structured(self, request: Request, schema: dict[str, Any]) -> dict[str, Any]:
+        raise ModelError(f"AuthenticationError: key {self.key} (Authorization: Bearer {self.key})")
+
+
+async def test_stored_usage_and_grades_never_hold_the_api_key(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "sk-live-" + "k" * 40
+    monkeypatch.setattr(engine_module, "get_model", lambda *args, **kwargs: LeakyModel(key))
+    settings = {"model": "openai/x", "api_key": SecretStr(key), "grading_wait_seconds": 5.0}
+    async with serve_app(database_url, **settings) as (app, client):
+        iid = (
+            await client.post("/api/interviews", json={"archetypes": ["mentoring", "cost_negotiation"]})
+        ).json()["id"]
+        for _ in range(8):
+            turn = (
+                await client.post(f"/api/interviews/{iid}/answers", json={"text": WEAK}, headers=JSON)
+            ).json()
+            assert turn["degraded"] is True  # the model failed: the builtin wording stood in
+            if turn["move"] == "wrap_up":
+                break
+        debrief = await client.post(f"/api/interviews/{iid}/finish")
+        assert key not in debrief.text
+        async with app.state.sessions() as session:
+            rows = [
+                *(await session.execute(text("SELECT usage FROM turns WHERE usage IS NOT NULL"))).all(),
+                *(
+                    await session.execute(text("SELECT grade, usage, fallback_reason FROM archetype_grades"))
+                ).all(),
+            ]
+    stored = " ".join(str(value) for row in rows for value in row)
+    assert "Incorrect API key provided" in stored  # the errors were kept
+    assert key not in stored
+    assert "***" in stored

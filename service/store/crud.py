@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from service.errors import Conflict, NotFound
 from service.store.models import ArchetypeGrade, Interview, Move, Role, Story, Turn, User, utcnow
+from service.store.scrub import scrub
 
 # --- users ------------------------------------------------------------------------------------
 
@@ -122,7 +123,7 @@ async def add_turn(
         degraded=degraded,
         grade=grade,
         idempotency_key=idempotency_key,
-        usage=usage,
+        usage=scrub(usage),  # a provider's error text can repeat the API key
     )
     session.add(turn)
     try:
@@ -251,6 +252,9 @@ async def delete_story(session: AsyncSession, *, story_id: str, user_id: str | N
 # --- background grades ------------------------------------------------------------------------
 
 
+_QUOTES = frozenset({"evidence"})
+
+
 async def save_archetype_grade(
     session: AsyncSession,
     *,
@@ -269,6 +273,8 @@ async def save_archetype_grade(
     if row is None:
         row = ArchetypeGrade(interview_id=interview_id, archetype=archetype, grader=grader, grade=grade)
         session.add(row)
+    # The model's notes, its usage and its errors are masked; the quotes stay exact spans of the answer.
+    grade, usage, fallback_reason = scrub(grade, keep=_QUOTES), scrub(usage), scrub(fallback_reason)
     row.grader, row.grade, row.usage, row.fallback_reason = grader, grade, usage, fallback_reason
     await session.commit()
     return row

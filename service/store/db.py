@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return create_async_engine(parsed, **kwargs)
 
     if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(parsed.database).expanduser())
     if parsed.database not in (None, "", ":memory:"):
         # SQLite has one writer: a large pool only makes connections queue on its lock and back off.
         kwargs.setdefault("pool_size", 3)
@@ -32,6 +34,18 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(parsed, **kwargs)
     event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file 0600 and any folder it needs 0700 before SQLite does (it would use the
+    umask: 0644 in 0755, the transcripts readable by every account on the machine). SQLite gives its
+    -wal and -shm files the database file's mode. Folders that already exist are left as they are."""
+    missing = [p for p in [path.parent, *path.parent.parents] if not p.exists()]
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+            folder.mkdir(mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
