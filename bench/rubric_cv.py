@@ -17,33 +17,43 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from service.evals.cases import PARTS, load_cases
 from service.evals.runner import grader_report
-from service.rubric import analyze, classifier, training
+from service.rubric import analyze, classifier, features, training
 from service.rubric.models import level_from_verdicts
 
 
 def grade_training(answers: list[training.TrainingAnswer]) -> dict[str, float]:
     agree = {p: 0 for p in PARTS}
-    level = trap = trap_n = 0
+    level = tp = fp = fn = 0
+    levels: dict[str, str] = {}
     for a in answers:
         g = analyze(a.answer, a.archetype)
+        levels[a.id] = g.level
         for p in PARTS:
             agree[p] += g.parts[p].verdict == a.expected.parts[p]
         level += g.level == level_from_verdicts(tuple(a.expected.parts[p] for p in PARTS))
         if a.expected.trap_hit is not None and g.trap is not None:
-            trap_n += 1
-            trap += g.trap.hit == a.expected.trap_hit
+            tp += g.trap.hit and a.expected.trap_hit
+            fp += g.trap.hit and not a.expected.trap_hit
+            fn += not g.trap.hit and a.expected.trap_hit
     n = len(answers)
     out = {p: agree[p] / n for p in PARTS}
     out["all"] = sum(agree.values()) / (6 * n)
     out["level"] = level / n
-    out["trap"] = trap / trap_n if trap_n else 1.0
+    out["trap_p"] = tp / (tp + fp) if tp + fp else 1.0
+    out["trap_r"] = tp / (tp + fn) if tp + fn else 1.0
+    # Stories told in several forms (ids ending -a, -b, -c): does each retelling get the -a level?
+    pairs = [(i, i[:-1] + "a") for i in levels if i[-2:] in ("-b", "-c") and i[:-1] + "a" in levels]
+    if pairs:
+        out["forms"] = sum(levels[x] == levels[y] for x, y in pairs) / len(pairs)
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip-cv", action="store_true")
+    ap.add_argument("--plain", action="store_true", help="variant: embed sentences without fillers")
     args = ap.parse_args()
+    features.PLAIN = args.plain
     corpus = training.load_corpus()
     files = sorted({a.id.split("-")[0] for a in corpus})
     if not args.skip_cv:
@@ -54,8 +64,13 @@ def main() -> None:
             models = training.train(train)
             with mock.patch.object(classifier, "shipped", lambda name, m=models: m[name]):
                 rows.append(grade_training(test))
-        keys = list(rows[0])
-        print("leave-one-file-out:", " ".join(f"{k} {sum(r[k] for r in rows) / len(rows):.3f}" for k in keys))
+        keys = list(dict.fromkeys(k for r in rows for k in r))
+        print(
+            "leave-one-file-out:",
+            " ".join(
+                f"{k} {sum(r[k] for r in rows if k in r) / sum(k in r for r in rows):.3f}" for k in keys
+            ),
+        )
     cases = [c for c in load_cases(Path("evals/cases")) if not c.held_out]
     grades = {c.id: analyze(c.answer, c.archetype, c.question) for c in cases}
     rep = grader_report(cases, grades)

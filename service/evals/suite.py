@@ -72,7 +72,9 @@ def run(options: Options, console: Console) -> dict[str, Any]:
             report["holdout"] = grader_report(held, grades)
             report["holdout"]["label"] = "held-out"
         report["slices"] = slices(cases, grades)
-        report["forms"] = forms_report(cases, grades)
+        # Forms, like the rest, apart: the frozen retellings, and the in-sample ones tuned against.
+        report["forms"] = forms_report(held, grades)
+        report["forms_in_sample"] = forms_report(dev, grades)
         report["injection"] = injection_report(cases, grades)
         if options.personas:
             task = progress.add_task("simulated candidates", total=1)
@@ -188,11 +190,12 @@ def _print(report: dict[str, Any], console: Console) -> None:
             f"trap precision {trap['precision']:.3f} recall {trap['recall']:.3f}; "
             f"pushback precision {pb['precision']:.3f} recall {pb['recall']:.3f}"
         )
-    inj, forms = report["injection"], report["forms"]
+    inj, forms, dev_forms = report["injection"], report["forms"], report["forms_in_sample"]
     console.print(
         f"injection: {inj['pairs']} pairs, attack success {inj['attack_success']:.3f}, "
-        f"benign drift {inj['benign_drift']:.3f}; same story in another form: {forms['pairs']} pairs, "
-        f"same level {forms['same_level']:.3f}"
+        f"benign drift {inj['benign_drift']:.3f}; same story in another form: held-out {forms['pairs']} "
+        f"pairs, same level {forms['same_level']:.3f}; in-sample {dev_forms['pairs']} pairs, "
+        f"{dev_forms['same_level']:.3f}"
     )
     files = Table(title="Per file")
     for col in ("file", "cases", "accuracy", "kappa", "level exact", "within one", "trap P", "trap R"):
