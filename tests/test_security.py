@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import json
 import os
 import re
 import stat
@@ -23,7 +24,7 @@ from service import engine as engine_module
 from service.errors import ModelError
 from service.llm.base import Request
 from tests.test_api import WEAK
-from tests.test_auth import serve_app
+from tests.test_auth import STORY, serve_app
 
 JSON = {"Accept": "application/json"}
 
@@ -352,3 +353,73 @@ async def test_stored_usage_and_grades_never_hold_the_api_key(
     assert "Incorrect API key provided" in stored  # the errors were kept
     assert key not in stored
     assert "***" in stored
+
+
+# --- 6: text a database cannot hold, and answers that are not answers ---------------------------
+
+UNSTORABLE = ["a\x00b", "\x00", "\ud800", "text \udfff here", "\udbff\udfff"[0]]
+BLANK = ["", "   ", "\n\t ", "\u200b\u200c\u200d", "\ufeff \u2060 \u00ad", "\x00 \u200b \x00", "\u3000\u2028"]
+
+
+def raw_json(body: dict[str, Any]) -> bytes:
+    """JSON with non-ASCII as \\u escapes, so a lone surrogate travels as the escape a client would send."""
+    return json.dumps(body).encode()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "field"),
+    [
+        ("POST", "/api/interviews/{iid}/answers", "text"),
+        ("POST", "/api/interviews", "model"),
+        ("POST", "/api/stories", "title"),
+        ("POST", "/api/stories", "project"),
+        ("POST", "/api/stories", "text"),
+        ("PUT", "/api/stories/{sid}", "title"),
+        ("PUT", "/api/stories/{sid}", "text"),
+    ],
+)
+@pytest.mark.parametrize("value", UNSTORABLE + BLANK)
+async def test_unstorable_or_blank_text_is_422_on_every_field(
+    database_url: str, method: str, path: str, field: str, value: str
+) -> None:
+    async with serve_app(database_url) as (_, client):
+        iid = (await client.post("/api/interviews", json={"archetypes": ["mentoring"]})).json()["id"]
+        sid = (await client.post("/api/stories", json=STORY)).json()["id"]
+        base = {"text": WEAK} if "answers" in path else ({"count": 1} if path == "/api/interviews" else STORY)
+        res = await client.request(
+            method,
+            path.format(iid=iid, sid=sid),
+            content=raw_json({**base, field: value}),
+            headers={"Content-Type": "application/json", **JSON},
+        )
+        assert res.status_code == 422, res.text
+        assert res.json()["error"]["code"] == "invalid"
+        assert field in res.json()["error"]["message"]
+        # Nothing was stored, and the database still answers (no connection left broken).
+        assert len((await client.get(f"/api/interviews/{iid}")).json()["turns"]) == 1
+        stories = (await client.get("/api/stories")).json()
+        assert [s["title"] for s in stories] == [STORY["title"]]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/interviews/{bad}"),
+        ("POST", "/api/interviews/{bad}/answers"),
+        ("POST", "/api/interviews/{bad}/finish"),
+        ("GET", "/api/interviews/{bad}/debrief"),
+        ("GET", "/api/stories/{bad}"),
+        ("PUT", "/api/stories/{bad}"),
+        ("DELETE", "/api/stories/{bad}"),
+    ],
+)
+@pytest.mark.parametrize("bad", ["%00", "x%00y", "%ED%A0%80"])
+async def test_unstorable_ids_are_refused_not_sent_to_the_database(
+    database_url: str, method: str, path: str, bad: str
+) -> None:
+    async with serve_app(database_url) as (_, client):
+        body = STORY if "stories" in path else {"text": WEAK}
+        res = await client.request(method, path.format(bad=bad), json=body if method != "GET" else None)
+        assert res.status_code in (404, 422), res.text
+        assert res.json()["error"]["code"] in ("not_found", "invalid")
+        assert (await client.get("/api/stories")).status_code == 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
@@ -13,7 +13,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
 
 from service.api.deps import CurrentUser, ServiceDep, StreamsDep
-from service.api.schemas import AnswerCreate, InterviewCreate
+from service.api.schemas import AnswerCreate, InterviewCreate, Storable
 from service.errors import Conflict
 from service.report.debrief import Debrief
 from service.report.render import to_html, to_markdown
@@ -29,19 +29,19 @@ async def create_interview(body: InterviewCreate, service: ServiceDep, user: Cur
 
 
 @router.get("/{interview_id}")
-async def get_interview(interview_id: str, service: ServiceDep, user: CurrentUser) -> dict[str, Any]:
+async def get_interview(interview_id: Storable, service: ServiceDep, user: CurrentUser) -> dict[str, Any]:
     return await service.get(interview_id=interview_id, user_id=user)
 
 
 @router.post("/{interview_id}/answers", response_model=None)
 async def answer(
-    interview_id: str,
+    interview_id: Storable,
     body: AnswerCreate,
     request: Request,
     service: ServiceDep,
     user: CurrentUser,
     streams: StreamsDep,
-    idempotency_key: str | None = Header(default=None, max_length=200),
+    idempotency_key: Annotated[Storable | None, Header(max_length=200)] = None,
 ) -> Response:
     service.check_answer(body.text)
     wants_json = "application/json" in request.headers.get(
@@ -90,13 +90,13 @@ def _event(event: tuple[str, Any]) -> ServerSentEvent:
 
 
 @router.post("/{interview_id}/finish")
-async def finish(interview_id: str, service: ServiceDep, user: CurrentUser) -> Debrief:
+async def finish(interview_id: Storable, service: ServiceDep, user: CurrentUser) -> Debrief:
     return await service.finish(interview_id=interview_id, user_id=user)
 
 
 @router.get("/{interview_id}/debrief", response_model=None)
 async def debrief(
-    interview_id: str,
+    interview_id: Storable,
     service: ServiceDep,
     user: CurrentUser,
     format: Literal["json", "md", "html"] = "json",

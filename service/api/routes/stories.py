@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from service.api.deps import CatalogDep, CurrentUser, SessionsDep
-from service.api.schemas import StoryIn
+from service.api.schemas import Storable, StoryIn
 from service.errors import NotFound
 from service.report.audit import audit
 from service.rubric import analyze
@@ -55,7 +55,7 @@ async def create_story(
 
 
 @router.get("/{story_id}")
-async def get_story(story_id: str, sessions: SessionsDep, user: CurrentUser) -> dict[str, Any]:
+async def get_story(story_id: Storable, sessions: SessionsDep, user: CurrentUser) -> dict[str, Any]:
     async with sessions() as session:
         story = await crud.get_story(session, story_id=story_id, user_id=user)
         if story is None:
@@ -65,7 +65,7 @@ async def get_story(story_id: str, sessions: SessionsDep, user: CurrentUser) -> 
 
 @router.put("/{story_id}")
 async def update_story(
-    story_id: str, body: StoryIn, sessions: SessionsDep, catalog: CatalogDep, user: CurrentUser
+    story_id: Storable, body: StoryIn, sessions: SessionsDep, catalog: CatalogDep, user: CurrentUser
 ) -> dict[str, Any]:
     grade = (await asyncio.to_thread(analyze, body.text, body.archetype, catalog=catalog)).model_dump(
         mode="json"
@@ -80,7 +80,7 @@ async def update_story(
 
 
 @router.delete("/{story_id}", status_code=204)
-async def delete_story(story_id: str, sessions: SessionsDep, user: CurrentUser) -> Response:
+async def delete_story(story_id: Storable, sessions: SessionsDep, user: CurrentUser) -> Response:
     async with sessions() as session:
         if not await crud.delete_story(session, story_id=story_id, user_id=user):
             raise NotFound(f"no story {story_id!r}")
