@@ -13,7 +13,7 @@ import asyncio
 import functools
 import logging
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,8 @@ from service.store.models import Interview
 from service.store.models import Turn as TurnRow
 
 Event = tuple[str, Any]
+# Claims the caller's slot for a reply being made; returns what gives it back (api/limits.py's Lease).
+Claim = Callable[[], Callable[[], None]]
 log = logging.getLogger(__name__)
 
 
@@ -206,12 +208,19 @@ class InterviewService:
         return text
 
     async def answer(
-        self, *, interview_id: str, text: str, idempotency_key: str | None = None, user_id: str | None = None
+        self,
+        *,
+        interview_id: str,
+        text: str,
+        idempotency_key: str | None = None,
+        user_id: str | None = None,
+        slot: Claim | None = None,
     ) -> AsyncIterator[Event]:
         """Events: ("token", str) while the reply is made, ("replace", str) if it is withdrawn, ("turn", dict).
 
         Three short database sessions (read; commit the answer; commit the reply) so that no connection
-        is held while a model streams.
+        is held while a model streams. `slot` is claimed when a reply starts being made here, and given
+        back when that reply is done, however long its client stays.
         """
         self.check_answer(text)
         async with self.sessions() as session:
@@ -233,7 +242,7 @@ class InterviewService:
                     yield ("turn", turn_json(reply))
                     return
                 # The first attempt died after saving the answer: make the missing reply now.
-                async for event in self._reply(meta, plain, await self._plan(meta, plain, bank)):
+                async for event in self._reply(meta, plain, await self._plan(meta, plain, bank), slot):
                     yield event
                 return
         if meta.status == "finished":
@@ -241,7 +250,7 @@ class InterviewService:
         if plain and plain[-1].role == "candidate":
             if plain[-1].text != text:
                 raise Conflict("the previous answer is still waiting for its reply; resend it to resume")
-            async for event in self._reply(meta, plain, await self._plan(meta, plain, bank)):
+            async for event in self._reply(meta, plain, await self._plan(meta, plain, bank), slot):
                 yield event
             return
         archetype = plain[-1].archetype if plain else None
@@ -259,7 +268,7 @@ class InterviewService:
                 idempotency_key=idempotency_key,
                 index=index,
             )
-        async for event in self._reply(meta, plain, move):
+        async for event in self._reply(meta, plain, move, slot):
             yield event
 
     async def _bank(self, session: AsyncSession, user_id: str | None) -> list[tuple[str, str]]:
@@ -276,7 +285,9 @@ class InterviewService:
             bank=bank,
         )
 
-    async def _reply(self, meta: _Meta, plain: list[Turn], move: Move) -> AsyncIterator[Event]:
+    async def _reply(
+        self, meta: _Meta, plain: list[Turn], move: Move, slot: Claim | None = None
+    ) -> AsyncIterator[Event]:
         key = (meta.id, plain[-1].index + 1)
         live = self._live.get(key)
         if live is None:  # else a retry of an answer whose reply is under way here: follow that one
@@ -284,6 +295,11 @@ class InterviewService:
             task = asyncio.create_task(self._make(key, live, meta, plain, move))
             self._making.add(task)
             task.add_done_callback(self._making.discard)
+            if slot is not None:
+                # The reply outlives its request when the client goes away: the caller's slot goes with the
+                # reply, so a cap on replies in flight cannot be dodged by hanging up.
+                give_back = slot()
+                task.add_done_callback(lambda _: give_back())
         async for event in live.follow():
             yield event
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from service import engine as engine_module
 from service.api.errors import ApiError
@@ -287,7 +289,8 @@ async def test_answers_in_flight_are_capped_per_user(
         done = await asyncio.gather(*held, bobs)
         assert [r.status_code for r in done] == [200] * 5
         assert parse_sse(done[0].text)[-1][0] == "turn" and done[2].json()["role"] == "interviewer"
-        assert app.state.limits.streams.held(alice_id) == 0
+        # Each slot comes back when its reply is done (that task ends just after its last event).
+        await _until(lambda: app.state.limits.streams.held(alice_id) == 0)
         assert (await answer(iids[4], alice)).status_code == 200  # the slots came back
 
 
@@ -341,3 +344,69 @@ async def test_cors_only_for_configured_origins(
         for res in (simple, preflight, refused):
             assert "access-control-allow-origin" not in res.headers
         assert preflight.status_code != 200 or "access-control-allow-methods" not in preflight.headers
+
+
+@asynccontextmanager
+async def uvicorn_app(database_url: str, **settings: Any) -> AsyncIterator[tuple[FastAPI, str]]:
+    """The app on a real loopback socket (a client can really go away), in this process."""
+    import uvicorn
+
+    from service.api.app import create_app
+    from service.config import Settings
+
+    app = create_app(Settings(database_url=database_url, **settings))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        await _until(lambda: server.started or task.done())
+        assert not task.done(), "uvicorn did not start"
+        yield app, f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.mark.parametrize("clients", [5, 16])
+async def test_a_client_that_goes_away_keeps_its_reply_counted(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, clients: int
+) -> None:
+    """Disconnecting does not free the slot: the reply is still being made (and saved) until it is done."""
+    gate = Gate()
+    monkeypatch.setattr(engine_module, "get_model", lambda *args, **kwargs: HeldModel(gate))
+    async with uvicorn_app(database_url, auth="tokens", max_streams_per_user=4) as (app, base):
+        alice_id, alice = await add_user(app, "alice")
+        async with httpx.AsyncClient(base_url=base, timeout=30, trust_env=False, headers=alice) as client:
+            iids = []
+            for _ in range(clients + 1):
+                res = await client.post("/api/interviews", json={"archetypes": ["mentoring"]})
+                iids.append(res.json()["id"])
+            statuses = []
+            for iid in iids[:clients]:
+                # Read the first words of the reply, then hang up.
+                async with client.stream(
+                    "POST", f"/api/interviews/{iid}/answers", json={"text": WEAK}
+                ) as res:
+                    statuses.append(res.status_code)
+                    if res.status_code == 200:
+                        async for _ in res.aiter_text():
+                            break
+            await asyncio.sleep(0.2)
+            assert statuses == [200] * 4 + [429] * (clients - 4)
+            assert gate.waiting == 4  # never more than four replies made at once
+            assert app.state.limits.streams.held(alice_id) == 4
+            refused = await client.post(f"/api/interviews/{iids[-1]}/answers", json={"text": WEAK})
+            assert refused.status_code == 429 and refused.json()["error"]["code"] == "too_many_streams"
+
+            gate.open.set()
+            await _until(lambda: app.state.limits.streams.held(alice_id) == 0)
+            for iid in iids[:4]:  # each reply was finished and saved although its client had gone
+                turns = (await client.get(f"/api/interviews/{iid}")).json()["turns"]
+                assert [t["role"] for t in turns] == ["interviewer", "candidate", "interviewer"]
+            res = await client.post(
+                f"/api/interviews/{iids[-1]}/answers",
+                json={"text": WEAK},
+                headers={"Accept": "application/json"},
+            )
+            assert res.status_code == 200  # the slots came back

@@ -130,7 +130,8 @@ def retry_after(seconds: float) -> str:
 
 class Lease:
     """One answer slot. Released when the `with` block ends, unless `carry` handed it to a stream, which
-    releases it when the stream ends. Releasing twice is harmless."""
+    releases it when the stream ends, or `hand_over` gave it to the reply being made, which keeps it
+    until that reply is done (a client that hangs up does not free it). Releasing twice is harmless."""
 
     def __init__(self, release: Callable[[], None]) -> None:
         self._release: Callable[[], None] | None = release
@@ -140,6 +141,12 @@ class Lease:
         release, self._release = self._release, None
         if release is not None:
             release()
+
+    def hand_over(self) -> Callable[[], None]:
+        """The slot now belongs to the caller of the returned function (once; later calls do nothing);
+        `release` and the end of the `with` block or stream no longer give it back."""
+        release, self._release = self._release, None
+        return Lease(release or (lambda: None)).release
 
     def carry(self, events: AsyncIterator[T]) -> AsyncIterator[T]:
         self._carried = True

@@ -47,10 +47,15 @@ async def answer(
     wants_json = "application/json" in request.headers.get(
         "accept", ""
     ) and "text/event-stream" not in request.headers.get("accept", "")
-    # One slot of the caller's answers in flight (429 when all are taken), held until the reply is done.
+    # One slot of the caller's answers in flight (429 when all are taken), held until the reply is done:
+    # the reply being made takes it over, so hanging up does not give it back early.
     with streams.acquire(user) as slot:
         events = service.answer(
-            interview_id=interview_id, text=body.text, idempotency_key=idempotency_key, user_id=user
+            interview_id=interview_id,
+            text=body.text,
+            idempotency_key=idempotency_key,
+            user_id=user,
+            slot=slot.hand_over,
         )
         if wants_json:
             turn: dict[str, Any] = {}
