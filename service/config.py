@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     prompts_dir: Path = REPO_ROOT / "prompts"
     database_url: str = f"sqlite+aiosqlite:///{REPO_ROOT / 'data' / 'stardrive.db'}"
     migrate_on_start: bool = True
+    # How long a request waits for a pooled connection before it is a 503 with Retry-After (SQLAlchemy's
+    # own default, 30 s, stalls a request that long when the pool is busy).
+    database_pool_timeout_seconds: float = Field(default=5.0, gt=0)
 
     model: str = "builtin"
     api_base: str | None = None
@@ -46,6 +49,9 @@ class Settings(BaseSettings):
     # Per user, tokens mode only (in "none" mode there is one local user and no per-user limit).
     # 0 turns a limit off.
     rate_limit_per_minute: int = Field(default=120, ge=0)
+    # Reads (GET) per user, a bucket of their own: `read_burst` at once, refilled at this rate.
+    read_rate_limit_per_minute: int = Field(default=600, ge=0)
+    read_burst: int = Field(default=60, ge=1)
     max_streams_per_user: int = Field(default=4, ge=0)
     # Host names this server answers to besides loopback names and IP addresses (api/hosts.py: DNS
     # rebinding); a comma-separated list, e.g. stardrive.example behind a reverse proxy.

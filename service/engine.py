@@ -29,6 +29,7 @@ from service.interview.planner import Move, Turn, answers_for, first_move, next_
 from service.interview.prompting import interviewer_messages
 from service.llm import Request, get_model
 from service.llm.registry import OFFLINE, validate_model
+from service.report.cache import BuiltOnce
 from service.report.debrief import Debrief, build_debrief
 from service.rubric import Grade
 from service.store import crud
@@ -135,6 +136,7 @@ class InterviewService:
         # Replies being made in this process, by (interview, turn index).
         self._live: dict[tuple[str, int], _Live] = {}
         self._making: set[asyncio.Task[None]] = set()
+        self._debriefs: BuiltOnce[Debrief] = BuiltOnce()
 
     async def start(
         self,
@@ -477,41 +479,59 @@ class InterviewService:
 
     async def _build(self, interview: Interview, wait: float) -> tuple[Debrief, bool]:
         graded, usage, pending = await self._graded(interview, wait)
-        debrief = await asyncio.to_thread(
-            functools.partial(
-                build_debrief,
-                interview_id=interview.id,
-                model=interview.model,
-                archetypes=interview.archetypes,
-                turns=_plain(list(interview.turns)),
-                catalog=self.catalog,
-                graded=graded,
-                usage=usage,
-                pending=pending,
-            )
+        turns = _plain(list(interview.turns))
+        # The debrief is a function of the transcript and the grades in: built once per state (a burst of
+        # reads of an unfinished interview costs one build), on a worker thread.
+        key = (
+            interview.id,
+            len(turns),
+            turns[-1].index if turns else -1,
+            tuple(sorted(graded)),
+            tuple(pending),
+        )
+        debrief = await self._debriefs.get(
+            key,
+            lambda: asyncio.to_thread(
+                functools.partial(
+                    build_debrief,
+                    interview_id=interview.id,
+                    model=interview.model,
+                    archetypes=interview.archetypes,
+                    turns=turns,
+                    catalog=self.catalog,
+                    graded=graded,
+                    usage=usage,
+                    pending=pending,
+                )
+            ),
         )
         return debrief, not pending
 
-    async def _finish(self, session: AsyncSession, interview: Interview, wait: float) -> Debrief:
+    async def _read(self, interview_id: str, user_id: str | None) -> Interview:
+        """The interview with its turns, the session closed: no connection is held while a debrief is
+        built (and a request never holds two, which a small pool would run out of)."""
+        async with self.sessions() as session:
+            return await self._load(session, interview_id, user_id)
+
+    async def _finish(self, interview: Interview, wait: float) -> Debrief:
         """Build the debrief; cache it once every model grade is in (until then it is rebuilt on request,
         the rubric standing in for the grades still being made)."""
         debrief, complete = await self._build(interview, wait)
         cached = debrief.model_dump(mode="json") if complete else None
-        await crud.finish_interview(session, interview_id=interview.id, debrief=cached)
+        async with self.sessions() as session:
+            await crud.finish_interview(session, interview_id=interview.id, debrief=cached)
         return debrief
 
     async def finish(self, *, interview_id: str, user_id: str | None = None) -> Debrief:
-        async with self.sessions() as session:
-            interview = await self._load(session, interview_id, user_id)
-            if interview.status == "finished" and interview.debrief:
-                return Debrief.model_validate(interview.debrief)
-            return await self._finish(session, interview, self.settings.grading_wait_seconds)
+        interview = await self._read(interview_id, user_id)
+        if interview.status == "finished" and interview.debrief:
+            return await asyncio.to_thread(Debrief.model_validate, interview.debrief)
+        return await self._finish(interview, self.settings.grading_wait_seconds)
 
     async def debrief(self, *, interview_id: str, user_id: str | None = None) -> Debrief:
-        async with self.sessions() as session:
-            interview = await self._load(session, interview_id, user_id)
-            if interview.debrief:
-                return Debrief.model_validate(interview.debrief)
-            if interview.status == "finished":
-                return await self._finish(session, interview, wait=0)
-            return (await self._build(interview, wait=0))[0]
+        interview = await self._read(interview_id, user_id)
+        if interview.debrief:
+            return await asyncio.to_thread(Debrief.model_validate, interview.debrief)
+        if interview.status == "finished":
+            return await self._finish(interview, wait=0)
+        return (await self._build(interview, wait=0))[0]

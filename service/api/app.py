@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_start:
             await migrate(settings.database_url)
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, pool_timeout=settings.database_pool_timeout_seconds)
         catalog = load_catalog(settings.prompts_dir)
         # Every answer is graded by the rubric: build its cue probes now, off the event loop.
         await asyncio.to_thread(prepare_rubric)

@@ -66,7 +66,10 @@ async def require_user(user: CurrentUser) -> None:
     """Every /api route depends on this (routes/__init__.py): no route is reachable without a user."""
 
 
-async def limit_writes(request: Request, user: CurrentUser, limits: LimitsDep) -> None:
-    """Counts each POST/PUT/PATCH/DELETE against the caller's rate (429 with Retry-After when over)."""
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
+async def limit_rate(request: Request, user: CurrentUser, limits: LimitsDep) -> None:
+    """Counts each POST/PUT/PATCH/DELETE against the caller's write rate and each GET/HEAD against their
+    read rate, apart (429 with Retry-After when over): one user's reads cannot crowd out everyone."""
+    if request.method in ("GET", "HEAD"):
+        limits.check_read(user)
+    elif request.method != "OPTIONS":
         limits.check_write(user)

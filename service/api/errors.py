@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.errors import Conflict, InputError, ModelNotAllowed, NotFound, StardriveError, TooLarge
@@ -60,6 +61,15 @@ def install(app: FastAPI) -> None:
         log.warning("database unavailable: %s", type(exc.orig).__name__ if exc.orig else type(exc).__name__)
         response = error_body(503, "unavailable", "the database is unavailable; try again in a moment")
         response.headers["Retry-After"] = "2"
+        return response
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool(_: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every pooled connection is in use and none came back in time: busy, not broken. Say so at once
+        # rather than as a bare 500, and ask for a retry soon.
+        log.warning("database pool exhausted: no connection within the pool timeout")
+        response = error_body(503, "unavailable", "the server is busy; try again in a moment")
+        response.headers["Retry-After"] = "1"
         return response
 
     @app.exception_handler(OSError)

@@ -2,7 +2,8 @@
 
 - `BodyGuard` (ASGI middleware, every path): a body over `max_body_bytes` is 413 whether it announces its
   length or streams in chunks; a POST/PUT/PATCH body that is not `application/json` is 415.
-- `TokenBucket`: writes per user per minute, in memory per process; over it is 429 with Retry-After.
+- `TokenBucket`: writes, and reads, per user per minute, in memory per process; over it is 429 with
+  Retry-After.
 - `StreamSlots`: answers in flight per user; one more is 429.
 """
 
@@ -101,10 +102,14 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 class TokenBucket:
-    """`per_minute` writes per key, refilled continuously; a full bucket allows a burst of `per_minute`."""
+    """`per_minute` requests per key, refilled continuously; a full bucket allows a burst of `burst`
+    (default: `per_minute`)."""
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.capacity = float(per_minute)
+    def __init__(
+        self, per_minute: int, clock: Callable[[], float] = time.monotonic, *, burst: int | None = None
+    ) -> None:
+        self.per_minute = per_minute
+        self.capacity = float(burst if burst is not None else per_minute)
         self.rate = per_minute / 60.0
         self.clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}
@@ -208,25 +213,36 @@ class Limits:
 
     writes: TokenBucket | None
     streams: StreamSlots
+    reads: TokenBucket | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
         per_user = settings.auth == "tokens"
         rate = settings.rate_limit_per_minute if per_user else 0
+        reads = settings.read_rate_limit_per_minute if per_user else 0
         return cls(
             writes=TokenBucket(rate) if rate else None,
             streams=StreamSlots(settings.max_streams_per_user if per_user else 0),
+            reads=TokenBucket(reads, burst=settings.read_burst) if reads else None,
         )
 
     def check_write(self, user_id: str | None) -> None:
         """Count one write; a 429 ApiError with Retry-After when the user is over the rate."""
-        if self.writes is None or user_id is None:
+        self._take(self.writes, user_id, "writes")
+
+    def check_read(self, user_id: str | None) -> None:
+        """Count one read; a 429 ApiError with Retry-After when the user is over the read rate."""
+        self._take(self.reads, user_id, "reads")
+
+    @staticmethod
+    def _take(bucket: TokenBucket | None, user_id: str | None, what: str) -> None:
+        if bucket is None or user_id is None:
             return
-        wait = self.writes.take(user_id)
+        wait = bucket.take(user_id)
         if wait > 0:
             raise ApiError(
                 429,
                 "rate_limited",
-                f"too many requests: at most {int(self.writes.capacity)} writes a minute",
+                f"too many requests: at most {bucket.per_minute} {what} a minute",
                 {"Retry-After": retry_after(wait)},
             )

@@ -18,11 +18,14 @@ SQLITE_BUSY_TIMEOUT_MS = 5_000
 _MIGRATION_LOCK_ID = 0x57A4D41
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; for SQLite also creates the file's directory and turns on WAL and a busy timeout."""
+def make_engine(url: str, *, pool_timeout: float | None = None, **kwargs: Any) -> AsyncEngine:
+    """An async engine; for SQLite also creates the file's directory and turns on WAL and a busy timeout.
+    `pool_timeout`: seconds to wait for a pooled connection before SQLAlchemy's TimeoutError."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
+        if pool_timeout is not None:
+            kwargs.setdefault("pool_timeout", pool_timeout)
         return create_async_engine(parsed, **kwargs)
 
     if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
@@ -31,6 +34,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # SQLite has one writer: a large pool only makes connections queue on its lock and back off.
         kwargs.setdefault("pool_size", 3)
         kwargs.setdefault("max_overflow", 0)
+        if pool_timeout is not None:
+            kwargs.setdefault("pool_timeout", pool_timeout)
     engine = create_async_engine(parsed, **kwargs)
     event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
     return engine

@@ -1,13 +1,13 @@
 """The /api routes. Every one of them sits behind `require_user` (401 without a valid token in tokens
-mode) and `limit_writes` (429 over the per-user rate): add new routers here, not to the app."""
+mode) and `limit_rate` (429 over the per-user rate of reads or writes): add new routers here, not to the app."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from service.api.deps import limit_writes, require_user
+from service.api.deps import limit_rate, require_user
 from service.api.routes import interviews, stories
 
-router = APIRouter(prefix="/api", dependencies=[Depends(require_user), Depends(limit_writes)])
+router = APIRouter(prefix="/api", dependencies=[Depends(require_user), Depends(limit_rate)])
 router.include_router(interviews.router)
 router.include_router(stories.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
@@ -9,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
 
@@ -77,7 +79,7 @@ async def _sse(
     try:
         async for event in rest:
             yield _event(event)
-    except (DBAPIError, OSError, Conflict) as exc:
+    except (DBAPIError, PoolTimeout, OSError, Conflict) as exc:
         # Headers are sent: the status can no longer say it. End the stream with an explicit error event
         # (the candidate's answer is saved; resending it with the same Idempotency-Key resumes the reply).
         code = "conflict" if isinstance(exc, Conflict) else "unavailable"
@@ -107,8 +109,11 @@ async def debrief(
     format: Literal["json", "md", "html"] = "json",
 ) -> Debrief | Response:
     report = await service.debrief(interview_id=interview_id, user_id=user)
+    # Rendering is CPU work: off the event loop, where other users' requests wait.
     if format == "md":
-        return PlainTextResponse(to_markdown(report), media_type="text/markdown; charset=utf-8")
+        return PlainTextResponse(
+            await asyncio.to_thread(to_markdown, report), media_type="text/markdown; charset=utf-8"
+        )
     if format == "html":
-        return HTMLResponse(to_html(report))
+        return HTMLResponse(await asyncio.to_thread(to_html, report))
     return report
