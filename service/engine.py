@@ -42,28 +42,6 @@ Claim = Callable[[], Callable[[], None]]
 log = logging.getLogger(__name__)
 
 
-def turn_json(t: TurnRow) -> dict[str, Any]:
-    return {
-        "index": t.index,
-        "role": t.role,
-        "text": t.text,
-        "move": t.move,
-        "code": t.code,
-        "archetype": t.archetype,
-        "degraded": t.degraded,
-    }
-
-
-def interview_json(i: Interview) -> dict[str, Any]:
-    return {
-        "id": i.id,
-        "status": i.status,
-        "archetypes": list(i.archetypes),
-        "model": i.model,
-        "turns": [turn_json(t) for t in sorted(i.turns, key=lambda t: t.index)],
-    }
-
-
 def _plain(turns: list[TurnRow]) -> list[Turn]:
     return [
         Turn(t.index, t.role, t.text, t.move, t.code, t.archetype)
@@ -145,7 +123,8 @@ class InterviewService:
         count: int | None = None,
         model: str | None = None,
         user_id: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Interview:
+        """The new interview, its first probe stored, read back with its turns."""
         chosen = self._choose_archetypes(archetypes, count)
         model_name = model or self.settings.model
         if not self.settings.model_allowed(model_name):
@@ -177,7 +156,7 @@ class InterviewService:
             )
             loaded = await crud.get_interview(session, interview_id=interview.id)
             assert loaded is not None
-            return interview_json(loaded)
+            return loaded
 
     def _choose_archetypes(self, archetypes: list[str] | None, count: int | None) -> list[str]:
         if archetypes:
@@ -192,9 +171,9 @@ class InterviewService:
             raise InputError(f"count must be between 1 and {len(ARCHETYPE_IDS)}")
         return random.SystemRandom().sample(list(ARCHETYPE_IDS), n)
 
-    async def get(self, *, interview_id: str, user_id: str | None = None) -> dict[str, Any]:
-        async with self.sessions() as session:
-            return interview_json(await self._load(session, interview_id, user_id))
+    async def get(self, *, interview_id: str, user_id: str | None = None) -> Interview:
+        """The interview with its turns (NotFound for another user's or an unknown id)."""
+        return await self._read(interview_id, user_id)
 
     async def _load(self, session: AsyncSession, interview_id: str, user_id: str | None) -> Interview:
         interview = await crud.get_interview(session, interview_id=interview_id, user_id=user_id)
@@ -218,7 +197,8 @@ class InterviewService:
         user_id: str | None = None,
         slot: Claim | None = None,
     ) -> AsyncIterator[Event]:
-        """Events: ("token", str) while the reply is made, ("replace", str) if it is withdrawn, ("turn", dict).
+        """Events: ("token", str) while the reply is made, ("replace", str) if it is withdrawn, ("turn", the
+        stored interviewer turn).
 
         Three short database sessions (read; commit the answer; commit the reply) so that no connection
         is held while a model streams. `slot` is claimed when a reply starts being made here, and given
@@ -241,7 +221,7 @@ class InterviewService:
                 reply = next((t for t in turns if t.index == earlier.index + 1), None)
                 if reply is not None:
                     yield ("token", reply.text)
-                    yield ("turn", turn_json(reply))
+                    yield ("turn", reply)
                     return
                 # The first attempt died after saving the answer: make the missing reply now.
                 async for event in self._reply(meta, plain, await self._plan(meta, plain, bank), slot):
@@ -388,12 +368,12 @@ class InterviewService:
                     raise
                 if saved.text != text:
                     yield ("replace", saved.text)
-                yield ("turn", turn_json(saved))
+                yield ("turn", saved)
                 return
             if move.kind == "wrap_up":
                 # The debrief is built on first request (finish / debrief), not on this reply's path.
                 await crud.finish_interview(session, interview_id=meta.id)
-            yield ("turn", turn_json(row))
+            yield ("turn", row)
         done = plain[-1].archetype
         if done and move.kind in ("probe", "wrap_up") and move.archetype != done:
             self._grade_in_background(meta, done, plain)

@@ -225,3 +225,40 @@ async def test_idempotency_key_reused_for_a_different_answer_is_refused(client: 
     assert res.status_code == 422
     assert "Idempotency-Key" in res.json()["error"]["message"]
     assert len((await client.get(f"/api/interviews/{iid}")).json()["turns"]) == 3
+
+
+def _refs(schema: dict[str, Any]) -> set[str]:
+    if "$ref" in schema:
+        return {schema["$ref"].rsplit("/", 1)[-1]}
+    return _refs(schema["items"]) if schema.get("type") == "array" else set()
+
+
+def test_openapi_states_every_response() -> None:
+    """Every /api operation names its success model and the error body; none is a bare object."""
+    spec = create_app(Settings()).openapi()
+    expected = {
+        ("post", "/api/interviews"): {"InterviewOut"},
+        ("get", "/api/interviews/{interview_id}"): {"InterviewOut"},
+        ("post", "/api/interviews/{interview_id}/answers"): {"TurnOut"},
+        ("post", "/api/interviews/{interview_id}/finish"): {"Debrief"},
+        ("get", "/api/interviews/{interview_id}/debrief"): {"Debrief"},
+        ("get", "/api/stories"): {"StoryOut"},
+        ("post", "/api/stories"): {"StoryOut"},
+        ("get", "/api/stories/audit"): {"AuditOut"},
+        ("get", "/api/stories/{story_id}"): {"StoryOut"},
+        ("put", "/api/stories/{story_id}"): {"StoryOut"},
+        ("delete", "/api/stories/{story_id}"): set(),
+    }
+    found = {}
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            if not path.startswith("/api"):
+                continue
+            ok = next(op["responses"][s] for s in ("200", "201", "204") if s in op["responses"])
+            found[(method, path)] = _refs(ok.get("content", {}).get("application/json", {}).get("schema", {}))
+            for status in ("404", "422"):
+                schema = op["responses"][status]["content"]["application/json"]["schema"]
+                assert _refs(schema) == {"ErrorOut"}, (method, path, status)
+    assert found == expected
+    turn = spec["components"]["schemas"]["TurnOut"]
+    assert set(turn["required"]) == {"index", "role", "text", "move", "code", "archetype", "degraded"}

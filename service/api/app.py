@@ -20,6 +20,8 @@ from service.api import errors, redact, routes
 from service.api.headers import SecurityHeaders, content_security_policy, inline_script_sources
 from service.api.hosts import HostGuard
 from service.api.limits import BodyGuard, Limits
+from service.api.schemas import Health
+from service.bank import StoryBank
 from service.catalog import load_catalog
 from service.config import Settings, get_settings
 from service.engine import InterviewService
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from service.llm.gateway import load_litellm
 
             await asyncio.to_thread(load_litellm)
+        app.state.bank = StoryBank(sessions=app.state.sessions, catalog=catalog)
         app.state.service = InterviewService(
             sessions=app.state.sessions,
             settings=settings,
@@ -78,8 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, policy=policy)  # outermost: every response, refusals too
 
     @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> Health:
+        return Health(status="ok")
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.api.auth import authenticate
 from service.api.limits import Limits, StreamSlots
+from service.bank import StoryBank
 from service.catalog import Catalog
 from service.config import Settings
 from service.engine import InterviewService
@@ -17,6 +18,11 @@ from service.engine import InterviewService
 async def _service(request: Request) -> InterviewService:
     service: InterviewService = request.app.state.service
     return service
+
+
+async def _bank(request: Request) -> StoryBank:
+    bank: StoryBank = request.app.state.bank
+    return bank
 
 
 async def _settings(request: Request) -> Settings:
@@ -40,6 +46,7 @@ async def _limits(request: Request) -> Limits:
 
 
 ServiceDep = Annotated[InterviewService, Depends(_service)]
+BankDep = Annotated[StoryBank, Depends(_bank)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]

@@ -1,14 +1,17 @@
-"""Request bodies (Contract 3). Responses are the plain dicts of engine.py and the debrief model."""
+"""Contract 3's shapes: request bodies, and the response models every route declares, so the OpenAPI schema
+states the contract and a response that breaks it fails (FastAPI validates what a route returns)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from service.catalog import ArchetypeId
+from service.catalog import PUSHBACK_CODES, ArchetypeId, PartId
+from service.rubric.models import Grade, Level, Verdict
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # Whitespace, controls and invisible format characters (zero-width space and joiners, BOM, soft hyphen).
@@ -58,3 +61,141 @@ class StoryIn(_Body):
     project: Text = Field(min_length=1, max_length=200)
     year: int | None = Field(default=None, ge=1950, le=2100)
     text: Text = Field(min_length=1, max_length=20_000)
+
+
+# --- responses --------------------------------------------------------------------------------
+
+PushbackCode = Literal[
+    "ask_tradeoff",
+    "ask_first_person",
+    "ask_number",
+    "ask_number_source",
+    "ask_driver",
+    "ask_reflection",
+    "trim_situation",
+    "ask_different_story",
+    "ask_update_conditions",
+    "ask_own_call",
+    "ask_nuance",
+    "ask_escalation",
+    "ask_structural_fix",
+    "ask_trade_ratio",
+    "ask_their_growth",
+    "ask_action_taken",
+]
+assert get_args(PushbackCode) == PUSHBACK_CODES, "Contract 1's codes: the type and the catalog must agree"
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every refusal: `{"error": {"code", "message"}}` (service/api/errors.py)."""
+
+    error: ErrorDetail
+
+
+# The refusals any /api route may give (SECURITY.md), declared so the schema says what they look like.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": what}
+    for status, what in [
+        (400, "bad request (a Host this server does not answer to)"),
+        (401, "missing or wrong bearer token (tokens mode)"),
+        (404, "unknown id, or another user's"),
+        (409, "answering a finished interview, or a concurrent answer"),
+        (413, "body or answer over its limit"),
+        (415, "a body that is not JSON"),
+        (422, "invalid body, field or model"),
+        (429, "over a per-user rate, or too many answers in flight"),
+        (503, "the database is unavailable or busy"),
+    ]
+}
+
+
+class TurnOut(_Out):
+    index: int
+    role: Literal["interviewer", "candidate"]
+    text: str
+    move: Literal["probe", "pushback", "wrap_up"] | None
+    code: PushbackCode | None
+    archetype: ArchetypeId | None
+    degraded: bool
+
+
+class InterviewOut(_Out):
+    id: str
+    status: Literal["active", "finished"]
+    archetypes: list[ArchetypeId]
+    model: str
+    turns: list[TurnOut]
+
+    @classmethod
+    def of(cls, interview: Any) -> InterviewOut:
+        """From a stored interview (turns in order)."""
+        turns: Iterable[Any] = sorted(interview.turns, key=lambda t: t.index)
+        return cls(
+            id=interview.id,
+            status=interview.status,
+            archetypes=list(interview.archetypes),
+            model=interview.model,
+            turns=[TurnOut.model_validate(t) for t in turns],
+        )
+
+
+class StoryOut(_Out):
+    id: str
+    title: str
+    archetype: ArchetypeId
+    project: str
+    year: int | None
+    text: str
+    grade: Grade | None
+
+
+class AuditStory(BaseModel):
+    id: str
+    title: str
+    project: str
+    year: int | None
+
+
+class AuditRow(BaseModel):
+    archetype: ArchetypeId
+    title: str
+    stories: list[AuditStory]
+    covered: bool
+
+
+class AuditChecks(BaseModel):
+    one_story_per_archetype: bool
+    no_project_over_two_archetypes: bool
+    at_least_two_structural_drivers: bool
+
+
+class AuditChecklist(BaseModel):
+    id: str
+    title: str
+    level: Level | None
+    checklist: dict[PartId, Verdict]
+    pushbacks: list[PushbackCode]
+
+
+class AuditOut(BaseModel):
+    """The story bank's coverage audit (service/report/audit.py)."""
+
+    matrix: list[AuditRow]
+    missing_archetypes: list[ArchetypeId]
+    projects_over_two_archetypes: dict[str, list[ArchetypeId]]
+    structural_driver_stories: list[str]
+    checks: AuditChecks
+    stories: list[AuditChecklist]

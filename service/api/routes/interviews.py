@@ -15,7 +15,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
 
 from service.api.deps import CurrentUser, ServiceDep, StreamsDep
-from service.api.schemas import AnswerCreate, InterviewCreate, Storable
+from service.api.schemas import AnswerCreate, InterviewCreate, InterviewOut, Storable, TurnOut
 from service.errors import Conflict
 from service.report.debrief import Debrief
 from service.report.render import to_html, to_markdown
@@ -23,19 +23,34 @@ from service.report.render import to_html, to_markdown
 router = APIRouter(prefix="/interviews", tags=["interviews"])
 
 
+_TEXT = {"schema": {"type": "string"}}
+
+
 @router.post("", status_code=201)
-async def create_interview(body: InterviewCreate, service: ServiceDep, user: CurrentUser) -> dict[str, Any]:
-    return await service.start(
+async def create_interview(body: InterviewCreate, service: ServiceDep, user: CurrentUser) -> InterviewOut:
+    interview = await service.start(
         archetypes=list(body.archetypes or []) or None, count=body.count, model=body.model, user_id=user
     )
+    return InterviewOut.of(interview)
 
 
 @router.get("/{interview_id}")
-async def get_interview(interview_id: Storable, service: ServiceDep, user: CurrentUser) -> dict[str, Any]:
-    return await service.get(interview_id=interview_id, user_id=user)
+async def get_interview(interview_id: Storable, service: ServiceDep, user: CurrentUser) -> InterviewOut:
+    return InterviewOut.of(await service.get(interview_id=interview_id, user_id=user))
 
 
-@router.post("/{interview_id}/answers", response_model=None)
+@router.post(
+    "/{interview_id}/answers",
+    response_model=None,
+    responses={
+        200: {
+            "model": TurnOut,
+            "description": "The interviewer's turn (`Accept: application/json`), or its words as they are "
+            "made: `text/event-stream` events `token` … (`replace`) then `turn` with this turn",
+            "content": {"text/event-stream": _TEXT},
+        }
+    },
+)
 async def answer(
     interview_id: Storable,
     body: AnswerCreate,
@@ -60,11 +75,12 @@ async def answer(
             slot=slot.hand_over,
         )
         if wants_json:
-            turn: dict[str, Any] = {}
+            turn: TurnOut | None = None
             async for kind, data in events:
                 if kind == "turn":
-                    turn = data
-            return JSONResponse(turn)
+                    turn = TurnOut.model_validate(data)
+            assert turn is not None, "every reply ends with its turn"
+            return JSONResponse(turn.model_dump(mode="json"))
         # Pull the first event before answering so 404/409 still leave as JSON errors, not a broken stream.
         first = await anext(events)
         return EventSourceResponse(
@@ -91,9 +107,8 @@ async def _sse(
 
 def _event(event: tuple[str, Any]) -> ServerSentEvent:
     kind, data = event
-    return ServerSentEvent(
-        event=kind, data=json.dumps(data) if kind == "turn" else json.dumps({"text": data})
-    )
+    body = TurnOut.model_validate(data).model_dump(mode="json") if kind == "turn" else {"text": data}
+    return ServerSentEvent(event=kind, data=json.dumps(body))
 
 
 @router.post("/{interview_id}/finish")
@@ -101,7 +116,11 @@ async def finish(interview_id: Storable, service: ServiceDep, user: CurrentUser)
     return await service.finish(interview_id=interview_id, user_id=user)
 
 
-@router.get("/{interview_id}/debrief", response_model=None)
+@router.get(
+    "/{interview_id}/debrief",
+    response_model=None,
+    responses={200: {"model": Debrief, "content": {"text/markdown": _TEXT, "text/html": _TEXT}}},
+)
 async def debrief(
     interview_id: Storable,
     service: ServiceDep,

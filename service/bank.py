@@ -1,0 +1,91 @@
+"""The story bank: stories stored per user, each graded by the rubric when it is saved, and the coverage
+audit over them. The story routes stay thin; this is where the work is (as engine.py is for interviews).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from service.catalog import Catalog
+from service.errors import NotFound
+from service.report.audit import audit
+from service.rubric import analyze
+from service.store import crud
+from service.store.models import Story
+
+
+class StoryBank:
+    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], catalog: Catalog) -> None:
+        self.sessions = sessions
+        self.catalog = catalog
+
+    async def _grade(self, text: str, archetype: str) -> dict[str, Any]:
+        # The rubric reads the story (embeddings, classifier: CPU work): off the event loop.
+        grade = await asyncio.to_thread(analyze, text, archetype, catalog=self.catalog)
+        return grade.model_dump(mode="json")
+
+    async def list(self, *, user_id: str | None) -> list[Story]:
+        async with self.sessions() as session:
+            return await crud.list_stories(session, user_id=user_id)
+
+    async def audit(self, *, user_id: str | None) -> dict[str, Any]:
+        return audit(await self.list(user_id=user_id), self.catalog)
+
+    async def get(self, *, story_id: str, user_id: str | None) -> Story:
+        async with self.sessions() as session:
+            story = await crud.get_story(session, story_id=story_id, user_id=user_id)
+        if story is None:
+            raise NotFound(f"no story {story_id!r}")
+        return story
+
+    async def create(
+        self, *, title: str, archetype: str, project: str, text: str, year: int | None, user_id: str | None
+    ) -> Story:
+        grade = await self._grade(text, archetype)
+        async with self.sessions() as session:
+            return await crud.create_story(
+                session,
+                title=title,
+                archetype=archetype,
+                project=project,
+                text=text,
+                year=year,
+                grade=grade,
+                user_id=user_id,
+            )
+
+    async def update(
+        self,
+        *,
+        story_id: str,
+        title: str,
+        archetype: str,
+        project: str,
+        text: str,
+        year: int | None,
+        user_id: str | None,
+    ) -> Story:
+        grade = await self._grade(text, archetype)
+        async with self.sessions() as session:
+            story = await crud.update_story(
+                session,
+                story_id=story_id,
+                user_id=user_id,
+                title=title,
+                archetype=archetype,
+                project=project,
+                text=text,
+                year=year,
+                grade=grade,
+            )
+        if story is None:
+            raise NotFound(f"no story {story_id!r}")
+        return story
+
+    async def delete(self, *, story_id: str, user_id: str | None) -> None:
+        async with self.sessions() as session:
+            if not await crud.delete_story(session, story_id=story_id, user_id=user_id):
+                raise NotFound(f"no story {story_id!r}")
