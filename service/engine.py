@@ -196,6 +196,7 @@ class InterviewService:
         idempotency_key: str | None = None,
         user_id: str | None = None,
         slot: Claim | None = None,
+        retried: bool = False,
     ) -> AsyncIterator[Event]:
         """Events: ("token", str) while the reply is made, ("replace", str) if it is withdrawn, ("turn", the
         stored interviewer turn).
@@ -239,17 +240,34 @@ class InterviewService:
         index = plain[-1].index + 1 if plain else 0
         plain.append(Turn(index, "candidate", text, None, None, archetype))
         move = await self._plan(meta, plain, bank)
-        async with self.sessions() as session:
-            await crud.add_turn(
-                session,
-                interview_id=meta.id,
-                role="candidate",
+        try:
+            async with self.sessions() as session:
+                await crud.add_turn(
+                    session,
+                    interview_id=meta.id,
+                    role="candidate",
+                    text=text,
+                    archetype=archetype,
+                    grade=move.grade.model_dump(mode="json") if move.grade else None,
+                    idempotency_key=idempotency_key,
+                    index=index,
+                )
+        except Conflict:
+            if not idempotency_key or retried:
+                raise
+            # An identical retry (same key) saved this answer a moment earlier: read again, and follow its
+            # reply (or make the missing one) like any later retry would.
+            again = self.answer(
+                interview_id=interview_id,
                 text=text,
-                archetype=archetype,
-                grade=move.grade.model_dump(mode="json") if move.grade else None,
                 idempotency_key=idempotency_key,
-                index=index,
+                user_id=user_id,
+                slot=slot,
+                retried=True,
             )
+            async for event in again:
+                yield event
+            return
         async for event in self._reply(meta, plain, move, slot):
             yield event
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -262,3 +263,27 @@ def test_openapi_states_every_response() -> None:
     assert found == expected
     turn = spec["components"]["schemas"]["TurnOut"]
     assert set(turn["required"]) == {"index", "role", "text", "move", "code", "archetype", "degraded"}
+
+
+@pytest.mark.parametrize("accept", ["application/json", "text/event-stream"])
+async def test_identical_retries_at_the_same_moment_both_get_the_reply(
+    client: httpx.AsyncClient, accept: str
+) -> None:
+    for round_ in range(3):
+        iid = (await start(client, archetypes=["killed_own_project"]))["id"]
+        key = {"Idempotency-Key": f"same-{round_}", "Accept": accept}
+        both = await asyncio.gather(
+            *(
+                client.post(f"/api/interviews/{iid}/answers", json={"text": WEAK}, headers=key)
+                for _ in range(2)
+            )
+        )
+        assert [r.status_code for r in both] == [200, 200], [r.text for r in both]
+        turns = [r.json() if accept == "application/json" else parse_sse(r.text)[-1][1] for r in both]
+        assert turns[0] == turns[1] and turns[0]["role"] == "interviewer"
+        stored = (await client.get(f"/api/interviews/{iid}")).json()["turns"]
+        assert [t["role"] for t in stored] == [
+            "interviewer",
+            "candidate",
+            "interviewer",
+        ]  # one answer, one reply
