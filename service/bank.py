@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.catalog import Catalog
-from service.errors import NotFound
+from service.config import Settings
+from service.errors import NotFound, QuotaExceeded
 from service.report.audit import audit
 from service.rubric import analyze
 from service.store import crud
@@ -18,9 +19,12 @@ from service.store.models import Story
 
 
 class StoryBank:
-    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], catalog: Catalog) -> None:
+    def __init__(
+        self, *, sessions: async_sessionmaker[AsyncSession], catalog: Catalog, settings: Settings
+    ) -> None:
         self.sessions = sessions
         self.catalog = catalog
+        self.settings = settings
 
     async def _grade(self, text: str, archetype: str) -> dict[str, Any]:
         # The rubric reads the story (embeddings, classifier: CPU work): off the event loop.
@@ -44,6 +48,14 @@ class StoryBank:
     async def create(
         self, *, title: str, archetype: str, project: str, text: str, year: int | None, user_id: str | None
     ) -> Story:
+        quota = self.settings.quota("stories", user_id)
+        if quota and user_id is not None:
+            async with self.sessions() as session:
+                # A soft quota: two saves at the very same moment may both pass the count.
+                if await crud.count_stories(session, user_id=user_id) >= quota:
+                    raise QuotaExceeded(
+                        f"your story bank holds {quota} stories, the most it may; delete one first"
+                    )
         grade = await self._grade(text, archetype)
         async with self.sessions() as session:
             return await crud.create_story(

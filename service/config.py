@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     read_rate_limit_per_minute: int = Field(default=600, ge=0)
     read_burst: int = Field(default=60, ge=1)
     max_streams_per_user: int = Field(default=4, ge=0)
+    # What one account may keep (tokens mode; 0 = no quota): stories in its bank, interviews in all.
+    max_stories_per_user: int = Field(default=500, ge=0)
+    max_interviews_per_user: int = Field(default=2000, ge=0)
     # Host names this server answers to besides loopback names and IP addresses (api/hosts.py: DNS
     # rebinding); a comma-separated list, e.g. stardrive.example behind a reverse proxy.
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -80,6 +83,12 @@ class Settings(BaseSettings):
                 raise ValueError(f"CORS origin {origin!r} must be an exact scheme://host[:port]")
             checked.append(origin)
         return checked
+
+    def quota(self, what: Literal["stories", "interviews"], user_id: str | None) -> int:
+        """How many of `what` this user may keep; 0 for no quota (the one local user of "none" mode)."""
+        if self.auth != "tokens" or user_id is None:
+            return 0
+        return self.max_stories_per_user if what == "stories" else self.max_interviews_per_user
 
     def model_allowed(self, name: str) -> bool:
         """Whether a request may name this model (the operator's own default always may)."""

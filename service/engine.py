@@ -21,7 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.catalog import ARCHETYPE_IDS, Catalog
 from service.config import Settings
-from service.errors import Conflict, InputError, ModelError, ModelNotAllowed, NotFound, TooLarge
+from service.errors import (
+    Conflict,
+    InputError,
+    ModelError,
+    ModelNotAllowed,
+    NotFound,
+    QuotaExceeded,
+    TooLarge,
+)
 from service.grading import grade_answer
 from service.interview.checks import failure
 from service.interview.phrasing import Phrasing, phrase, quote_for
@@ -139,6 +147,13 @@ class InterviewService:
             raise InputError(str(exc)) from exc
         seed = random.SystemRandom().randrange(2**31)
         async with self.sessions() as session:
+            quota = self.settings.quota("interviews", user_id)
+            if (
+                quota
+                and user_id is not None
+                and await crud.count_interviews(session, user_id=user_id) >= quota
+            ):
+                raise QuotaExceeded(f"your account keeps {quota} interviews, the most it may")
             interview = await crud.create_interview(
                 session, archetypes=chosen, model=model_name, seed=seed, user_id=user_id
             )

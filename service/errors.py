@@ -7,6 +7,7 @@ StardriveError
 │   └── ModelNotAllowed a model the operator did not allow (HTTP 422 model_not_allowed)
 ├── NotFound            an interview or story id that does not exist (HTTP 404)
 ├── Conflict            answering a finished interview, a concurrent answer (HTTP 409)
+├── QuotaExceeded       an account already keeps as many stories or interviews as it may (HTTP 403)
 └── ModelError          the configured model failed after its retries (never reaches the candidate)
 """
 
@@ -43,3 +44,7 @@ class TooLarge(InputError):
 
 class ModelNotAllowed(InputError):
     """A model a request may not name (STARDRIVE_ALLOWED_MODELS): HTTP 422 `model_not_allowed`."""
+
+
+class QuotaExceeded(StardriveError):
+    """An account keeps as many stories or interviews as it may: HTTP 403 `quota_exceeded`."""

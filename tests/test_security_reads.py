@@ -137,3 +137,33 @@ async def test_unfinished_debrief_is_built_once_per_transcript_off_the_loop(
     assert finished.status_code == 200 and finished.json() == changed.json()
     await client.get(url)
     assert build.calls == 2  # finishing the same transcript, then reading it: no rebuild
+
+
+# --- quotas: what one account may keep -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "path", "body", "allowed"),
+    [
+        ({"max_stories_per_user": 3}, "/api/stories", STORY, 3),
+        ({"max_interviews_per_user": 2}, "/api/interviews", {"count": 1}, 2),
+    ],
+)
+async def test_quotas_per_user(
+    database_url: str, settings: dict[str, Any], path: str, body: dict[str, Any], allowed: int
+) -> None:
+    async with serve_app(database_url, auth="tokens", **settings) as (app, client):
+        _, alice = await add_user(app, "alice")
+        _, bob = await add_user(app, "bob")
+        statuses = [
+            (await client.post(path, json=body, headers=alice)).status_code for _ in range(allowed + 1)
+        ]
+        assert statuses == [201] * allowed + [403]
+        refused = await client.post(path, json=body, headers=alice)
+        assert refused.json()["error"]["code"] == "quota_exceeded"
+        assert str(allowed) in refused.json()["error"]["message"]
+        assert (await client.post(path, json=body, headers=bob)).status_code == 201  # Bob has his own
+        if path == "/api/stories":  # deleting one makes room again
+            first = (await client.get(path, headers=alice)).json()[0]["id"]
+            assert (await client.delete(f"{path}/{first}", headers=alice)).status_code == 204
+            assert (await client.post(path, json=body, headers=alice)).status_code == 201

@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from service.llm.gateway import load_litellm
 
             await asyncio.to_thread(load_litellm)
-        app.state.bank = StoryBank(sessions=app.state.sessions, catalog=catalog)
+        app.state.bank = StoryBank(sessions=app.state.sessions, catalog=catalog, settings=settings)
         app.state.service = InterviewService(
             sessions=app.state.sessions,
             settings=settings,

@@ -12,13 +12,22 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.errors import Conflict, InputError, ModelNotAllowed, NotFound, StardriveError, TooLarge
+from service.errors import (
+    Conflict,
+    InputError,
+    ModelNotAllowed,
+    NotFound,
+    QuotaExceeded,
+    StardriveError,
+    TooLarge,
+)
 
 log = logging.getLogger(__name__)
 
 _STATUS: list[tuple[type[StardriveError], int, str]] = [
     (NotFound, 404, "not_found"),
     (Conflict, 409, "conflict"),
+    (QuotaExceeded, 403, "quota_exceeded"),
     (TooLarge, 413, "too_large"),
     (ModelNotAllowed, 422, "model_not_allowed"),
     (InputError, 422, "invalid"),

@@ -111,6 +111,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     for status, what in [
         (400, "bad request (a Host this server does not answer to)"),
         (401, "missing or wrong bearer token (tokens mode)"),
+        (403, "the account keeps as many stories or interviews as it may (quota)"),
         (404, "unknown id, or another user's"),
         (409, "answering a finished interview, or a concurrent answer"),
         (413, "body or answer over its limit"),

@@ -72,6 +72,11 @@ async def create_interview(
     return interview
 
 
+async def count_interviews(session: AsyncSession, *, user_id: str) -> int:
+    query = select(func.count()).select_from(Interview).where(Interview.user_id == user_id)
+    return int(await session.scalar(query) or 0)
+
+
 async def get_interview(
     session: AsyncSession, *, interview_id: str, user_id: str | None = None
 ) -> Interview | None:
@@ -214,6 +219,12 @@ async def get_story(session: AsyncSession, *, story_id: str, user_id: str | None
     if user_id is not None:
         query = query.where(Story.user_id == user_id)
     return (await session.scalars(query)).one_or_none()
+
+
+async def count_stories(session: AsyncSession, *, user_id: str) -> int:
+    return int(
+        await session.scalar(select(func.count()).select_from(Story).where(Story.user_id == user_id)) or 0
+    )
 
 
 async def list_stories(session: AsyncSession, *, user_id: str | None = None) -> list[Story]:
