@@ -5,6 +5,7 @@ audit over them. The story routes stay thin; this is where the work is (as engin
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,6 +17,30 @@ from service.report.audit import audit
 from service.rubric import analyze
 from service.store import crud
 from service.store.models import Story
+
+
+class BankTexts:
+    """Each user's (archetype, text) pairs for the planner's "same project" check, read again only when the
+    bank changed (a one-row version query per answer instead of every story's text). The same string
+    objects come back each time, so the fingerprints cached by their text cost a lookup, not a hash of
+    20,000 characters. Bounded: the users seen most recently."""
+
+    def __init__(self, users: int = 64) -> None:
+        self.users = users
+        self._texts: OrderedDict[str | None, tuple[tuple[int, Any], list[tuple[str, str]]]] = OrderedDict()
+
+    async def get(self, session: AsyncSession, user_id: str | None) -> list[tuple[str, str]]:
+        version = await crud.stories_version(session, user_id=user_id)
+        cached = self._texts.get(user_id)
+        if cached is not None and cached[0] == version:
+            self._texts.move_to_end(user_id)
+            return cached[1]
+        texts = [(s.archetype, s.text) for s in await crud.list_stories(session, user_id=user_id)]
+        self._texts[user_id] = (version, texts)
+        self._texts.move_to_end(user_id)
+        while len(self._texts) > self.users:
+            self._texts.popitem(last=False)
+        return texts
 
 
 class StoryBank:

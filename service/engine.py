@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from service.bank import BankTexts
 from service.catalog import ARCHETYPE_IDS, Catalog
 from service.config import Settings
 from service.errors import (
@@ -123,6 +124,7 @@ class InterviewService:
         self._live: dict[tuple[str, int], _Live] = {}
         self._making: set[asyncio.Task[None]] = set()
         self._debriefs: BuiltOnce[Debrief] = BuiltOnce()
+        self._bank_texts = BankTexts()
 
     async def start(
         self,
@@ -287,8 +289,8 @@ class InterviewService:
             yield event
 
     async def _bank(self, session: AsyncSession, user_id: str | None) -> list[tuple[str, str]]:
-        stories = await crud.list_stories(session, user_id=user_id)
-        return [(s.archetype, s.text) for s in stories]
+        # Read again only when the bank changed: an answer's cost does not grow with the bank's text.
+        return await self._bank_texts.get(session, user_id)
 
     async def _plan(self, meta: _Meta, plain: list[Turn], bank: list[tuple[str, str]]) -> Move:
         # The planner reads the answer (embeddings, classifier: CPU work): off the event loop.

@@ -167,3 +167,47 @@ async def test_quotas_per_user(
             first = (await client.get(path, headers=alice)).json()[0]["id"]
             assert (await client.delete(f"{path}/{first}", headers=alice)).status_code == 204
             assert (await client.post(path, json=body, headers=alice)).status_code == 201
+
+
+# --- the answer path does not grow with the story bank ------------------------------------------
+
+
+async def test_answers_read_the_story_bank_only_when_it_changed(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.store import crud
+
+    loads: list[str | None] = []
+    real = crud.list_stories
+
+    async def counting(session: Any, *, user_id: str | None = None) -> Any:
+        loads.append(user_id)
+        return await real(session, user_id=user_id)
+
+    async with serve_app(database_url, auth="tokens") as (app, client):
+        _, alice = await add_user(app, "alice")
+        for i in range(20):
+            await client.post("/api/stories", json={**STORY, "title": f"story {i}"}, headers=alice)
+        monkeypatch.setattr(crud, "list_stories", counting)
+
+        async def answers(n: int) -> None:
+            body = {"archetypes": ["killed_own_project", "mentoring"]}
+            iid = (await client.post("/api/interviews", json=body, headers=alice)).json()["id"]
+            for _ in range(n):
+                await client.post(
+                    f"/api/interviews/{iid}/answers", json={"text": WEAK}, headers={**alice, **JSON}
+                )
+
+        await answers(4)
+        assert len(loads) == 1  # four answers, one read of the bank's texts
+        sid = (await client.post("/api/stories", json=STORY, headers=alice)).json()["id"]
+        await answers(2)
+        assert len(loads) == 2  # a new story: read again, once
+        await client.put(
+            f"/api/stories/{sid}", json={**STORY, "text": STORY["text"] + " Again."}, headers=alice
+        )
+        await answers(2)
+        assert len(loads) == 3
+        await client.delete(f"/api/stories/{sid}", headers=alice)
+        await answers(2)
+        assert len(loads) == 4

@@ -227,6 +227,16 @@ async def count_stories(session: AsyncSession, *, user_id: str) -> int:
     )
 
 
+async def stories_version(session: AsyncSession, *, user_id: str | None) -> tuple[int, Any]:
+    """(count, newest updated_at) of a user's stories: changes whenever one is added, changed or removed
+    (a new or changed story is the newest), in one indexed query that reads no story text."""
+    query = select(func.count(), func.max(Story.updated_at)).select_from(Story)
+    if user_id is not None:
+        query = query.where(Story.user_id == user_id)
+    count, newest = (await session.execute(query)).one()
+    return int(count), newest
+
+
 async def list_stories(session: AsyncSession, *, user_id: str | None = None) -> list[Story]:
     """Stories, oldest first."""
     query = select(Story).order_by(Story.created_at, Story.id)
