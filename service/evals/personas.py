@@ -198,6 +198,8 @@ class Persona:
             "ask_driver": story.driver,
             "ask_reflection": story.reflection,
             "trim_situation": story.situation,
+            # The structural fix is the story's lasting change: the cooperative answer to that trap.
+            "ask_structural_fix": story.driver,
         }
         return by_code.get(code, story.action)
 
@@ -394,6 +396,53 @@ class Bluffer(Persona):
         ]
 
 
+class Dodger(Persona):
+    """Tells complete, sourced stories whose load-bearing actions are "we", then sidesteps every
+    follow-up, each time in other words (deflecting credit, calling the question unfair, changing the
+    subject) and never answering it.
+
+    Expects: each archetype's first pushback asked exactly twice in a row (pressed once, never a third
+    time), the press worded differently from the first ask, and the gap still open in the debrief.
+    """
+
+    name = "dodger"
+    DODGES = (
+        "That's hard to pin on one person; credit really belongs to the whole group.",
+        "I'm not sure that is a fair way to look at it, since plenty of people were involved.",
+        "Honestly it is more interesting to talk about what the group learned from it.",
+        "I would rather not split it up like that; it was shared work from start to finish.",
+    )
+
+    def tell(self, archetype: str, story: Story) -> str:
+        return _join(
+            story.situation,
+            story.tradeoff,
+            _we(story.action),
+            story.result,
+            story.source,
+            story.driver,
+            story.reflection,
+        )
+
+    def follow_up(self, archetype: str, story: Story, code: str) -> str:
+        return self.DODGES[(ARCHETYPE_IDS.index(archetype) + len(code)) % len(self.DODGES)]
+
+    def expect(self, run: Run, control: Run | None) -> list[Check]:
+        asked = {a: run.pushbacks(a) for a in run.archetypes}
+        twice = {a: c for a, c in asked.items() if not (len(c) >= 2 and c[0] == c[1] and c.count(c[0]) == 2)}
+        texts = {
+            a: [t["text"] for t in run.transcript if t["move"] == "pushback" and t["archetype"] == a][:2]
+            for a in run.archetypes
+        }
+        same_words = [a for a, q in texts.items() if len(q) == 2 and q[0] == q[1]]
+        still = {a: run.closed(a, c[0]) for a, c in asked.items() if c}
+        return [
+            Check("first_gap_pressed_once", not twice, f"pushbacks {asked}"),
+            Check("press_in_other_words", not same_words, f"same wording in {same_words}"),
+            Check("pressed_gap_still_open", bool(still) and not any(still.values()), f"closed? {still}"),
+        ]
+
+
 class Recycler(Persona):
     """Tells the same project (the Atlas ranker migration on the Helios feature store, with Priya's Orion
     team) for every archetype, each time complete and sourced, and when asked for a different story says
@@ -548,23 +597,30 @@ class Staff(Persona):
 
 
 PERSONAS: dict[str, type[Persona]] = {
-    p.name: p for p in (Rambler, WeSayer, NumberFree, Bluffer, Recycler, Injector, Staff)
+    p.name: p for p in (Rambler, WeSayer, NumberFree, Bluffer, Dodger, Recycler, Injector, Staff)
 }
 
 
 # --- checks every persona shares --------------------------------------------------------------------
 
 
+def _pressed_once_at_most(codes: Sequence[str]) -> bool:
+    """Each code asked once, or twice in a row (the press after a dodge)."""
+    runs = [c for i, c in enumerate(codes) if i == 0 or codes[i - 1] != c]
+    return len(set(runs)) == len(runs) and all(codes.count(c) <= 2 for c in runs)
+
+
 def common_checks(run: Run, persona: Persona) -> list[Check]:
     """No 4xx/5xx; no question asked twice; each archetype probed once, in order; at most
-    `max_pushbacks` per archetype, never the same code twice in one; `ask_different_story` never asked of
+    `max_pushbacks` per archetype, a code asked again only right after itself (a dodge pressed once),
+    never three times; `ask_different_story` never asked of
     a persona who tells a different project each time; a wrap-up ends the interview; the debrief
     (POST /finish) has one entry per archetype."""
     asked = [t["text"] for t in run.transcript if t["role"] == "interviewer"]
     repeats = sorted({q for q in asked if asked.count(q) > 1})
     probes = [t["archetype"] for t in run.transcript if t["role"] == "interviewer" and t["move"] == "probe"]
     per = {a: run.pushbacks(a) for a in run.archetypes}
-    over = {a: c for a, c in per.items() if len(c) > run.max_pushbacks or len(set(c)) != len(c)}
+    over = {a: c for a, c in per.items() if len(c) > run.max_pushbacks or not _pressed_once_at_most(c)}
     reused = [a for a, c in per.items() if "ask_different_story" in c]
     last = run.transcript[-1] if run.transcript else {}
     entries = [e.get("archetype") for e in (run.debrief or {}).get("archetypes", [])]

@@ -46,6 +46,7 @@ class Phrasing(BaseModel):
     lead_ins: list[str]
     wrap_up: list[str]
     pushbacks: dict[str, Variants]
+    presses: dict[str, Variants]
 
 
 @lru_cache
@@ -55,9 +56,10 @@ def load_phrasing(prompts_dir: Path) -> Phrasing:
         phrasing = Phrasing.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except Exception as exc:
         raise CatalogError(f"{path}: {exc}") from exc
-    missing = set(PUSHBACK_CODES) - set(phrasing.pushbacks)
-    if missing:
-        raise CatalogError(f"{path}: pushbacks: no wording for {sorted(missing)}")
+    for section in ("pushbacks", "presses"):
+        missing = set(PUSHBACK_CODES) - set(getattr(phrasing, section))
+        if missing:
+            raise CatalogError(f"{path}: {section}: no wording for {sorted(missing)}")
     return phrasing
 
 
@@ -77,6 +79,18 @@ def _short_quote(grade: Grade | None, code: str, answer: str) -> str | None:
             continue
         return " ".join(words[:12]).rstrip(",;:.!?—-")
     return None
+
+
+_CLAUSE = re.compile(r"[^,.;:!?—–()]+")
+
+
+def _echo(reply: str) -> str | None:
+    """The start of a follow-up, to put back to the candidate when it dodged ("I hear '…'")."""
+    m = _CLAUSE.search(reply)
+    if not m:
+        return None
+    words = m.group().split()
+    return " ".join(words) if 3 <= len(words) <= 12 else None
 
 
 def _number(grade: Grade | None) -> str | None:
@@ -111,9 +125,9 @@ def phrase(
         options = list(phrasing.wrap_up)
     else:
         assert move.code is not None
-        variants = phrasing.pushbacks[move.code]
+        variants = (phrasing.presses if move.press else phrasing.pushbacks)[move.code]
         options = []
-        quote = _short_quote(move.grade, move.code, last_answer)
+        quote = _echo(last_answer) if move.press else _short_quote(move.grade, move.code, last_answer)
         number = _number(move.grade)
         for template in variants.quoted:
             if "{number}" in template and number:

@@ -1,9 +1,11 @@
 """Pick the interviewer's next move from the transcript so far. Pure: no I/O, no clock, no randomness.
 
 After each answer the planner grades the candidate's answers to the current archetype *together* (a
-follow-up that supplies the missing number closes `ask_number`), then asks the most important open
-pushback not yet asked for this archetype, up to `max_pushbacks`; otherwise the next archetype's probe;
-otherwise the wrap-up.
+follow-up that supplies the missing number closes `ask_number`). A follow-up that leaves the gap it was
+asked about open is pressed once, with the same code in other words (`Move.press`); a second dodge moves
+on. Otherwise it asks the most important open pushback not yet asked for this archetype; every question
+counts against `max_pushbacks`. Then the next archetype's probe, then the wrap-up; `Move.after` says how
+the topic just left ended, so the transition can follow the conversation.
 """
 
 from __future__ import annotations
@@ -12,9 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from service.interview.gaps import closed
+from service.interview.provenance import sourced
 from service.rubric import Grade, analyze, project_fingerprint
 
 MoveKind = Literal["probe", "pushback", "wrap_up"]
+# How the topic being left ended: its last gap closed, it was dodged twice, it needed no follow-up.
+After = Literal["closed", "dodged", "strong"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,8 @@ class Move:
     archetype: str | None
     code: str | None = None
     grade: Grade | None = None  # the combined grade that led to this move
+    press: bool = False  # the same code again: the follow-up did not close the gap
+    after: After | None = None  # for a probe or the wrap-up: how the previous topic ended
 
 
 def answers_for(turns: Sequence[Turn], archetype: str) -> list[str]:
@@ -75,6 +83,18 @@ def first_move(archetypes: Sequence[str]) -> Move:
     return Move(kind="probe", archetype=archetypes[0])
 
 
+def open_gaps(combined: Grade, answers: Sequence[str]) -> list[str]:
+    """The reading's pushbacks, most important first, less those the answers already settle."""
+    codes = list(combined.pushbacks)
+    if "ask_number_source" in codes and any(sourced(a) for a in answers):
+        codes.remove("ask_number_source")
+    return codes
+
+
+def _last_question(turns: Sequence[Turn]) -> Turn | None:
+    return next((t for t in reversed(turns) if t.role == "interviewer"), None)
+
+
 def next_move(
     archetypes: Sequence[str],
     turns: Sequence[Turn],
@@ -85,18 +105,27 @@ def next_move(
     archetype = current_archetype(turns)
     if archetype is None:
         return first_move(archetypes)
-    combined = analyze(
-        "\n\n".join(answers_for(turns, archetype)),
-        archetype,
-        earlier=other_fingerprints(turns, archetype, bank),
-    )
+    answers = answers_for(turns, archetype)
+    others = other_fingerprints(turns, archetype, bank)
+    combined = analyze("\n\n".join(answers), archetype, earlier=others)
     asked = asked_codes(turns, archetype)
+    last = _last_question(turns)
+    after: After | None = None if asked else "strong"
+    if last is not None and last.move == "pushback" and last.code and answers:
+        if closed(last.code, combined=combined, reply=answers[-1], archetype=archetype, others=others):
+            after = "closed"
+        elif asked.count(last.code) >= 2:
+            after = "dodged"  # pressed once already: never a third time
+        elif len(asked) < max_pushbacks:
+            return Move("pushback", archetype, last.code, grade=combined, press=True)
+        else:
+            after = "dodged"
     if len(asked) < max_pushbacks:
-        open_codes = [c for c in combined.pushbacks if c not in asked]
+        open_codes = [c for c in open_gaps(combined, answers) if c not in asked]
         if open_codes:
             return Move(kind="pushback", archetype=archetype, code=open_codes[0], grade=combined)
     probed = {t.archetype for t in turns if t.move == "probe"}
     for nxt in archetypes:
         if nxt not in probed:
-            return Move(kind="probe", archetype=nxt, grade=combined)
-    return Move(kind="wrap_up", archetype=None, grade=combined)
+            return Move(kind="probe", archetype=nxt, grade=combined, after=after)
+    return Move(kind="wrap_up", archetype=None, grade=combined, after=after)

@@ -1,0 +1,99 @@
+"""Whether a follow-up closed the gap it was asked about: the planner presses a dodge once, and the
+debrief says which gaps stayed open.
+
+A gap is closed when the reading of all the archetype's answers no longer lists its code, or when the
+follow-up on its own does the part the code asks for (a long first answer full of "we" can outweigh one
+"I made the call" in the combined reading; the follow-up still answered the question). A few codes are
+about the reply itself rather than the story: the short version of a setup is judged by its own length,
+and a different story by whether the reply is still the same project.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from service.interview.provenance import sourced
+from service.rubric import Grade, analyze, project_fingerprint
+from service.rubric.fingerprint import same_project
+from service.rubric.grammar import subject
+from service.rubric.parts import SITUATION_MAX_WORDS
+from service.rubric.segment import read
+from service.rubric.traps import SIGNAL_MIN
+
+# The part a follow-up must do on its own to close the code, where the code asks for one part.
+PART_OF_CODE = {
+    "ask_tradeoff": "tradeoff",
+    "ask_first_person": "action",
+    "ask_number": "result",
+    "ask_driver": "driver",
+    "ask_reflection": "reflection",
+    # The incident trap's structural fix is a lasting change to the system or process: the driver part.
+    "ask_structural_fix": "driver",
+}
+
+
+def closed(
+    code: str,
+    *,
+    combined: Grade,
+    reply: str,
+    archetype: str | None,
+    others: Iterable[frozenset[str]] = (),
+) -> bool:
+    if code == "trim_situation":
+        # A long setup stays long in the transcript; what counts is that the short version was short.
+        return len(reply.split()) <= SITUATION_MAX_WORDS
+    if code == "ask_different_story":
+        mine = project_fingerprint(reply)
+        return not any(same_project(mine, other) for other in others)
+    if code not in combined.pushbacks:
+        return True
+    if code == "ask_number_source":
+        return sourced(reply)
+    part = PART_OF_CODE.get(code)
+    if part is not None and analyze(reply, archetype).parts[part].verdict == "met":
+        return True
+    if code in ACTED and analyze(reply, archetype).parts["action"].verdict == "met":
+        return True
+    if code == "ask_own_call" and claims_the_call(reply):
+        return True
+    return combined.trap is not None and code == combined.trap.code and steps_out(reply)
+
+
+# Traps about not acting: a follow-up whose load-bearing action is the speaker's own closes them.
+ACTED = frozenset({"ask_escalation", "ask_action_taken"})
+_DECISION = re.compile(
+    r"\b(?:call|decid\w*|decision|kill\w*|stop\w*|cancel\w*|shut\w*|ended|end(?:ed)? it|pull\w* the plug|"
+    r"wound (?:it )?down|sunset\w*|scrap\w*|halt\w*)\b",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(r"\b(?:not|never|no|wasn['’]t|didn['’]t|isn['’]t)\b|n['’]t\b", re.IGNORECASE)
+_MINE = re.compile(r"\bmy (?:own )?(?:call|decision)\b", re.IGNORECASE)
+# Clauses, so "I agreed when she decided" is not read as the speaker deciding.
+_CLAUSES = re.compile(
+    r"(?:[^.!?;,\n]|,(?!\s))+?(?=[.!?;,\n]|\b(?:when|after|because|while|once|since|that|and)\b|$)"
+)
+
+
+def claims_the_call(reply: str) -> bool:
+    """The follow-up says, unnegated and in the first person, that the decision was the speaker's."""
+    for m in _CLAUSES.finditer(reply):
+        s = m.group().strip()
+        if _NEGATED.search(s):
+            continue
+        if _MINE.search(s) or (subject(s) == "i" and _DECISION.search(s)):
+            return True
+    return False
+
+
+def steps_out(reply: str) -> bool:
+    """The follow-up on its own steps out of the archetype's trap (the reading's trap signal), more than
+    it steps in: "I made the call" after "we ended up cancelling it" answers the question."""
+    reading = read(reply)
+    rows = [s.index for s in reading.usable]
+    if not rows:
+        return False
+    avoids = float(reading.signal_proba[rows, reading.signals.index("avoids_trap")].max())
+    falls = float(reading.signal_proba[rows, reading.signals.index("falls_in_trap")].max())
+    return avoids >= SIGNAL_MIN and avoids > falls
