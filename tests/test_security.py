@@ -86,18 +86,24 @@ async def test_only_allowed_models_and_no_request_for_others(
 
     monkeypatch.setattr(engine_module, "validate_model", validate)
     monkeypatch.setattr(engine_module, "get_model", get)
+    fast = {"model_retries": 0, "model_timeout_seconds": 2.0, "grading_wait_seconds": 0.0}
     async with listener() as (api_base, seen):
-        async with serve_app(database_url, api_base=api_base, **settings) as (_, client):
+        async with serve_app(database_url, api_base=api_base, **fast, **settings) as (_, client):
             body = {"archetypes": ["mentoring"], **({"model": model} if model else {})}
             res = await client.post("/api/interviews", json=body)
             assert res.status_code == status, res.text
             if status == 422:
                 assert res.json()["error"]["code"] == "model_not_allowed"
                 assert touched == []  # the model's name went nowhere: not to litellm, not to a gateway
-            else:
-                assert res.json()["model"] == (model or settings.get("model", "builtin"))
-        await asyncio.sleep(0.05)
-    assert seen == []  # nothing reached the model server, whatever was asked
+                await asyncio.sleep(0.05)
+                assert seen == []  # and nothing reached the model server
+                return
+            chosen = model or settings.get("model", "builtin")
+            assert res.json()["model"] == chosen
+            answer = f"/api/interviews/{res.json()['id']}/answers"
+            await client.post(answer, json={"text": WEAK}, headers=JSON)
+        # The harness sees an outbound call when one is made: an allowed model is called, builtin never.
+        assert bool(seen) == (chosen != "builtin")
 
 
 # --- 8: security headers on every response ------------------------------------------------------
