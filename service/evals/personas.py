@@ -32,6 +32,7 @@ from service.api.app import create_app
 from service.catalog import ARCHETYPE_IDS, load_catalog
 from service.config import Settings
 from service.errors import CatalogError
+from service.interview.phrasing import load_phrasing
 
 DEFAULT_ARCHETYPES: tuple[str, ...] = (
     "contested_decision",
@@ -142,6 +143,7 @@ class Run:
     errors: list[str] = field(default_factory=list)  # every 4xx/5xx, as text
     answers: int = 0
     traps: dict[str, str] = field(default_factory=dict)  # archetype -> its trap's pushback code
+    prompts_dir: str = ""  # where the interviewer's phrasings came from
 
     def pushbacks(self, archetype: str) -> list[str]:
         return [
@@ -443,6 +445,54 @@ class Dodger(Persona):
         ]
 
 
+class Repeater(Persona):
+    """Tells complete, sourced stories whose load-bearing actions are "we"; to every follow-up it sends
+    its first answer again, the first time as it was, the second time with a figure and a word changed.
+
+    Expects: each archetype's first pushback asked twice in a row, the second time saying that the
+    answer was already given; the gap still open in the debrief.
+    """
+
+    name = "repeater"
+
+    def __init__(self) -> None:
+        self.told: dict[str, str] = {}
+        self.resent: dict[str, int] = {}
+
+    def tell(self, archetype: str, story: Story) -> str:
+        self.told[archetype] = _join(
+            story.situation,
+            story.tradeoff,
+            _we(story.action),
+            story.result,
+            story.source,
+            story.driver,
+            story.reflection,
+        )
+        return self.told[archetype]
+
+    def follow_up(self, archetype: str, story: Story, code: str) -> str:
+        n = self.resent[archetype] = self.resent.get(archetype, 0) + 1
+        text = self.told[archetype]
+        return text if n == 1 else text.replace("Looking back", "In hindsight", 1)
+
+    def expect(self, run: Run, control: Run | None) -> list[Check]:
+        leads = load_phrasing(Path(run.prompts_dir)).repeat_leads
+        asked = {a: run.pushbacks(a) for a in run.archetypes}
+        twice = {a: c for a, c in asked.items() if not (len(c) >= 2 and c[0] == c[1])}
+        seconds = {
+            a: [t["text"] for t in run.transcript if t["move"] == "pushback" and t["archetype"] == a][1:2]
+            for a in run.archetypes
+        }
+        unsaid = {a: q for a, q in seconds.items() if not q or not any(q[0].startswith(x) for x in leads)}
+        still = {a: run.closed(a, c[0]) for a, c in asked.items() if c}
+        return [
+            Check("first_gap_asked_again", not twice, f"pushbacks {asked}"),
+            Check("says_it_was_a_repeat", not unsaid, f"second questions {unsaid}"),
+            Check("repeated_gap_still_open", bool(still) and not any(still.values()), f"closed? {still}"),
+        ]
+
+
 class Recycler(Persona):
     """Tells the same project (the Atlas ranker migration on the Helios feature store, with Priya's Orion
     team) for every archetype, each time complete and sourced, and when asked for a different story says
@@ -597,7 +647,7 @@ class Staff(Persona):
 
 
 PERSONAS: dict[str, type[Persona]] = {
-    p.name: p for p in (Rambler, WeSayer, NumberFree, Bluffer, Dodger, Recycler, Injector, Staff)
+    p.name: p for p in (Rambler, WeSayer, NumberFree, Bluffer, Dodger, Repeater, Recycler, Injector, Staff)
 }
 
 
@@ -678,7 +728,13 @@ async def play(client: httpx.AsyncClient, persona: Persona, archetypes: list[str
     catalog = load_catalog(settings.prompts_dir)
     max_pushbacks = settings.max_pushbacks_per_archetype
     traps = {a: catalog.archetype(a).trap.code for a in archetypes}
-    run = Run(persona=persona.name, archetypes=archetypes, max_pushbacks=max_pushbacks, traps=traps)
+    run = Run(
+        persona=persona.name,
+        archetypes=archetypes,
+        max_pushbacks=max_pushbacks,
+        traps=traps,
+        prompts_dir=str(settings.prompts_dir),
+    )
     res = await client.post("/api/interviews", json={"archetypes": archetypes, "model": "builtin"})
     if res.status_code != 201:
         run.errors.append(f"POST /api/interviews -> {res.status_code}: {res.text[:200]}")

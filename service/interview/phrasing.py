@@ -47,6 +47,7 @@ class Phrasing(BaseModel):
     wrap_up: list[str]
     pushbacks: dict[str, Variants]
     presses: dict[str, Variants]
+    repeat_leads: list[str]
 
 
 @lru_cache
@@ -138,6 +139,9 @@ def phrase(
             options = list(variants.plain)
         else:
             options += [o for o in variants.plain if rng.random() < 0.3]
+    if move.repeat:
+        # Said before the question, so the candidate knows why it comes again.
+        options = [f"{lead} {o}" for lead in phrasing.repeat_leads for o in options]
     fresh = [o for o in options if o not in asked]
     if not fresh:
         # Every wording of this move has been used in the interview: keep the question, frame it anew.

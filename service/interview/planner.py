@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from service.interview.gaps import closed
+from service.interview.listening import repeats
 from service.interview.provenance import sourced
 from service.rubric import Grade, analyze, project_fingerprint
 
@@ -41,6 +42,7 @@ class Move:
     grade: Grade | None = None  # the combined grade that led to this move
     press: bool = False  # the same code again: the follow-up did not close the gap
     after: After | None = None  # for a probe or the wrap-up: how the previous topic ended
+    repeat: bool = False  # the answer repeats an earlier one: say so, ask again
 
 
 def answers_for(turns: Sequence[Turn], archetype: str) -> list[str]:
@@ -106,18 +108,25 @@ def next_move(
     if archetype is None:
         return first_move(archetypes)
     answers = answers_for(turns, archetype)
+    # Within the topic: a story told again for another topic is the reuse check's to catch (its own
+    # project, by fingerprint), and two thin answers to two questions may share their few words.
+    repeat = len(answers) > 1 and repeats(answers[-1], answers[:-1])
+    if repeat:
+        answers = answers[:-1]  # the same words again add nothing to the reading
     others = other_fingerprints(turns, archetype, bank)
     combined = analyze("\n\n".join(answers), archetype, earlier=others)
     asked = asked_codes(turns, archetype)
     last = _last_question(turns)
     after: After | None = None if asked else "strong"
     if last is not None and last.move == "pushback" and last.code and answers:
-        if closed(last.code, combined=combined, reply=answers[-1], archetype=archetype, others=others):
+        if not repeat and closed(
+            last.code, combined=combined, reply=answers[-1], archetype=archetype, others=others
+        ):
             after = "closed"
         elif asked.count(last.code) >= 2:
             after = "dodged"  # pressed once already: never a third time
         elif len(asked) < max_pushbacks:
-            return Move("pushback", archetype, last.code, grade=combined, press=True)
+            return Move("pushback", archetype, last.code, grade=combined, press=True, repeat=repeat)
         else:
             after = "dodged"
     if len(asked) < max_pushbacks:
