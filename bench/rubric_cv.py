@@ -52,9 +52,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip-cv", action="store_true")
     ap.add_argument("--plain", action="store_true", help="variant: embed sentences without fillers")
+    ap.add_argument("--corpus", type=Path, default=training.CORPUS, help="folder of training files")
+    ap.add_argument("--shipped-on", help="only grade this training file's answers with the shipped weights")
     args = ap.parse_args()
     features.PLAIN = args.plain
-    corpus = training.load_corpus()
+    corpus = training.load_corpus(args.corpus)
+    if args.shipped_on:
+        row = grade_training([a for a in corpus if a.id.startswith(args.shipped_on + "-")])
+        print(f"shipped weights on {args.shipped_on}:", " ".join(f"{k} {v:.3f}" for k, v in row.items()))
+        return
     files = sorted({a.id.split("-")[0] for a in corpus})
     if not args.skip_cv:
         rows = []

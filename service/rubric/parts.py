@@ -38,7 +38,11 @@ def _with(reading: Reading, label: str, minimum: float | None = None) -> list[Se
 
 def graded(reading: Reading, strong: str, weak: str, *, met: str, partial: str, missing: str) -> PartGrade:
     """Met on a sentence that does the part well, partial on one that at least attempts it."""
-    good = _with(reading, strong)
+    # Another part's label may win a sentence that also does this one (ALSO), but where the sentence is
+    # read as this part done poorly, that reading stands: doing it well is exactly what is in question.
+    good = [
+        s for s in _with(reading, strong) if s.label == strong or reading.p(s, strong) > reading.p(s, weak)
+    ]
     if good:
         return PartGrade(verdict="met", evidence=_quotes(reading, good), note=met)
     poor = [
