@@ -48,6 +48,7 @@ class Phrasing(BaseModel):
     pushbacks: dict[str, Variants]
     presses: dict[str, Variants]
     repeat_leads: list[str]
+    implausible: list[str]  # a figure the metric cannot reach, or a multiple with no baseline: {number}
 
 
 @lru_cache
@@ -127,6 +128,8 @@ def phrase(
     else:
         assert move.code is not None
         variants = (phrasing.presses if move.press else phrasing.pushbacks)[move.code]
+        if move.number and not move.press:
+            variants = Variants(plain=[t.format(number=move.number) for t in phrasing.implausible])
         options = []
         quote = _echo(last_answer) if move.press else _short_quote(move.grade, move.code, last_answer)
         number = _number(move.grade)

@@ -16,6 +16,7 @@ from typing import Literal
 
 from service.interview.gaps import closed
 from service.interview.listening import repeats
+from service.interview.plausibility import implausible
 from service.interview.provenance import sourced
 from service.rubric import Grade, analyze, project_fingerprint
 
@@ -43,6 +44,7 @@ class Move:
     press: bool = False  # the same code again: the follow-up did not close the gap
     after: After | None = None  # for a probe or the wrap-up: how the previous topic ended
     repeat: bool = False  # the answer repeats an earlier one: say so, ask again
+    number: str | None = None  # an implausible figure being challenged, as the candidate wrote it
 
 
 def answers_for(turns: Sequence[Turn], archetype: str) -> list[str]:
@@ -85,12 +87,25 @@ def first_move(archetypes: Sequence[str]) -> Move:
     return Move(kind="probe", archetype=archetypes[0])
 
 
-def open_gaps(combined: Grade, answers: Sequence[str]) -> list[str]:
-    """The reading's pushbacks, most important first, less those the answers already settle."""
+# An unsourced headline number is asked about before these (the reading lists it after them): a number
+# that cannot survive "where did that come from?" undoes the story's result, driver and reflection alike.
+_AFTER_THE_SOURCE = ("ask_driver", "ask_reflection", "trim_situation")
+
+
+def open_gaps(combined: Grade, answers: Sequence[str]) -> tuple[list[str], str | None]:
+    """The reading's pushbacks, most important first, less those the answers already settle; and the
+    implausible figure, if any, whose challenge then comes first."""
     codes = list(combined.pushbacks)
-    if "ask_number_source" in codes and any(sourced(a) for a in answers):
-        codes.remove("ask_number_source")
-    return codes
+    odd = next((n for n in map(implausible, answers) if n), None)
+    if odd is not None:
+        return ["ask_number_source"] + [c for c in codes if c != "ask_number_source"], odd
+    if "ask_number_source" not in codes:
+        return codes, None
+    codes.remove("ask_number_source")
+    if any(sourced(a) for a in answers):
+        return codes, None
+    at = next((i for i, c in enumerate(codes) if c in _AFTER_THE_SOURCE), len(codes))
+    return [*codes[:at], "ask_number_source", *codes[at:]], None
 
 
 def _last_question(turns: Sequence[Turn]) -> Turn | None:
@@ -130,9 +145,11 @@ def next_move(
         else:
             after = "dodged"
     if len(asked) < max_pushbacks:
-        open_codes = [c for c in open_gaps(combined, answers) if c not in asked]
+        codes, odd = open_gaps(combined, answers)
+        open_codes = [c for c in codes if c not in asked]
         if open_codes:
-            return Move(kind="pushback", archetype=archetype, code=open_codes[0], grade=combined)
+            number = odd if open_codes[0] == "ask_number_source" else None
+            return Move("pushback", archetype, open_codes[0], grade=combined, number=number)
     probed = {t.archetype for t in turns if t.move == "probe"}
     for nxt in archetypes:
         if nxt not in probed:
