@@ -429,3 +429,33 @@ async def test_unstorable_ids_are_refused_not_sent_to_the_database(
         assert res.status_code in (404, 422), res.text
         assert res.json()["error"]["code"] in ("not_found", "invalid")
         assert (await client.get("/api/stories")).status_code == 200
+
+
+class GarbledModel:
+    """A model whose words hold what a database cannot (a NUL, an unpaired surrogate)."""
+
+    name = "openai/x"
+
+    async def stream(self, request: Request) -> AsyncIterator[str]:
+        for piece in ("What did", " you\x00 decide", " \ud800then?"):
+            yield piece
+
+    async def structured(self, request: Request, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"parts": {"note\x00": "\udfff"}}
+
+
+async def test_a_model_reply_the_database_cannot_hold_is_still_saved(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "get_model", lambda *args, **kwargs: GarbledModel())
+    async with serve_app(database_url, model="openai/x", grading_wait_seconds=2.0) as (_, client):
+        body = {"archetypes": ["mentoring", "cost_negotiation"]}
+        iid = (await client.post("/api/interviews", json=body)).json()["id"]
+        for _ in range(6):
+            res = await client.post(f"/api/interviews/{iid}/answers", json={"text": WEAK}, headers=JSON)
+            assert res.status_code == 200, res.text
+            if res.json()["move"] == "wrap_up":
+                break
+        assert (await client.post(f"/api/interviews/{iid}/finish")).status_code == 200
+        turns = (await client.get(f"/api/interviews/{iid}")).json()["turns"]
+    assert all("\x00" not in t["text"] for t in turns)

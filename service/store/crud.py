@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from service.errors import Conflict, NotFound
 from service.store.models import ArchetypeGrade, Interview, Move, Role, Story, Turn, User, utcnow
-from service.store.scrub import scrub
+from service.store.scrub import scrub, storable
 
 # --- users ------------------------------------------------------------------------------------
 
@@ -121,7 +121,7 @@ async def add_turn(
         interview_id=interview_id,
         index=index,
         role=role,
-        text=text,
+        text=storable(text),  # a model's words can hold a NUL; a candidate's were refused at the door
         move=move,
         code=code,
         archetype=archetype,
