@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from service.evals.cases import PARTS, load_cases
 from service.evals.runner import grader_report
-from service.rubric import analyze, classifier, features, training
+from service.rubric import analyze, classifier, training
 from service.rubric.models import level_from_verdicts
 
 
@@ -51,11 +51,9 @@ def grade_training(answers: list[training.TrainingAnswer]) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip-cv", action="store_true")
-    ap.add_argument("--plain", action="store_true", help="variant: embed sentences without fillers")
     ap.add_argument("--corpus", type=Path, default=training.CORPUS, help="folder of training files")
     ap.add_argument("--shipped-on", help="only grade this training file's answers with the shipped weights")
     args = ap.parse_args()
-    features.PLAIN = args.plain
     corpus = training.load_corpus(args.corpus)
     if args.shipped_on:
         row = grade_training([a for a in corpus if a.id.startswith(args.shipped_on + "-")])

@@ -46,7 +46,6 @@ EXACT = (
 WORD_SLOTS = 2048
 STEM = 6
 WIDTH = 3 * DIM + len(EXACT) + WORD_SLOTS
-PLAIN = False  # experiment switch: embed the sentence without its spoken fillers
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
 
@@ -106,7 +105,7 @@ class Measured:
 def measure(texts: list[str], quantities: list[list[Quantity]] | None = None) -> Measured:
     """Read each sentence once (quantities may be passed in when the caller has found them already)."""
     qs: list[list[Quantity] | None] = list(quantities) if quantities is not None else [None] * len(texts)
-    bodies = [(grammar.plain if PLAIN else grammar.body)(t) for t in texts]
+    bodies = [grammar.body(t) for t in texts]
     vec = embed([b or t for b, t in zip(bodies, texts, strict=True)])
     own = np.asarray([own_row(t, q) for t, q in zip(texts, qs, strict=True)], dtype=np.float32)
     words = np.zeros((len(texts), WORD_SLOTS), dtype=np.float32)

@@ -117,25 +117,6 @@ def body(text: str) -> str:
     return text[m.end() :] if m else text
 
 
-# Spoken fillers inside a sentence carry no content; the same facts said with them should read the same.
-_FILLER = re.compile(
-    r"(?:(?<=[\s,])|^)(?:um+|uh+|erm|er|you know|i mean|sort of|kind of|basically|literally|like(?=,))"
-    r"(?:,|\b)\s*",
-    re.IGNORECASE,
-)
-_SPACES = re.compile(r"\s{2,}")
-_BEFORE_MARK = re.compile(r"\s+(?=[,.;:!?])")
-_RESTART = re.compile(r"\b(\w+(?: \w+)?),\s+(?:a\s+)?\1\b", re.IGNORECASE)  # "I ran a, a test"
-
-
-def plain(text: str) -> str:
-    """What the sentence says, without its form: leading marks and labels, fillers, a repeated word."""
-    rest = _FILLER.sub("", body(text))
-    rest = _RESTART.sub(r"\1", rest)
-    rest = _BEFORE_MARK.sub("", _SPACES.sub(" ", rest))
-    return rest.strip(" ,") or body(text)
-
-
 def subject(text: str) -> Subject:
     """Who the sentence's first clause is about doing something."""
     rest = body(text)
