@@ -7,6 +7,7 @@ import pytest
 from service.config import REPO_ROOT
 from service.rubric import analyze, level_from_verdicts, project_fingerprint
 from service.rubric.fingerprint import same_project
+from service.rubric.segment import read
 
 STAFF = (REPO_ROOT / "examples" / "killed_own_project_staff.txt").read_text()
 
@@ -302,3 +303,27 @@ def test_signals() -> None:
     assert (s.i_count, s.we_count) == (2, 1)
     assert s.numbers == ["4.2%", "two weeks"]
     assert s.words == 15
+
+
+@pytest.mark.parametrize(
+    ("answer", "markers"),
+    [
+        (
+            "(S) I ran pricing for a 30-person marketplace team. (T) Cutting fees meant less revenue per order. "
+            "(A) I proposed a trial. (R) Orders rose 12%.",
+            ["(S)", "(T)", "(A)", "(R)"],
+        ),
+        (
+            "(S)\nI led the fraud models, 9 engineers.\n( A )\nI paused the rollout myself.\n(R)\nLosses fell 8%.",
+            ["(S)", "( A )", "(R)"],
+        ),
+    ],
+)
+def test_bare_part_markers_head_their_segment_and_are_no_evidence(answer: str, markers: list[str]) -> None:
+    """A marker standing alone before its text is a heading: it names the part but is never quoted."""
+    reading = read(answer)
+    assert [s.text for s in reading.sentences if s.part == "label"] == markers
+    grade = analyze(answer)
+    quotes = [e.quote for p in grade.parts.values() for e in p.evidence]
+    assert quotes and not any(q.strip() in markers for q in quotes)
+    assert grade.parts["action"].verdict == "met"

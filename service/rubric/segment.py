@@ -90,9 +90,14 @@ def _explicit(sentences: list[Sentence]) -> dict[int, str]:
             prev = i + 1
         return out
     heads: dict[int, str] = {}
+    markers: set[int] = set()  # a bare "(S)" opening its segment: it heads the part and is no part itself
     for i, s in enumerate(sentences):
         m = PREFIX_LABEL.match(s.text)
-        if m and m.group("letter"):
+        bare = SUFFIX_LABEL.match(s.text)
+        if bare:
+            heads[i] = _LETTERS[bare.group(1).upper()]
+            markers.add(i)
+        elif m and m.group("letter"):
             heads[i] = _LETTERS[m.group("letter").upper()]
         elif m:
             name = m.group("name").lower()
@@ -103,7 +108,7 @@ def _explicit(sentences: list[Sentence]) -> dict[int, str]:
     for i in range(len(sentences)):
         current = heads.get(i, current)
         if current:
-            out[i] = current
+            out[i] = "label" if i in markers else current
     return out
 
 
@@ -140,6 +145,8 @@ def read(answer: str) -> Reading:
         if s.index in aside:  # an explicit label cannot make an instruction to the grader a part
             s.part = s.label = "injection"
         elif s.index in suspect:  # set aside like a heading: no part, and no flag
+            s.part, s.label = "label", "other"
+        elif explicit.get(s.index) == "label":  # the marker itself ("(S)"): no part, like a heading
             s.part, s.label = "label", "other"
         elif s.index in explicit:
             s.part = explicit[s.index]
