@@ -144,9 +144,8 @@ def read(answer: str) -> Reading:
         row = proba[s.index]
         if s.index in aside:  # an explicit label cannot make an instruction to the grader a part
             s.part = s.label = "injection"
-        elif s.index in suspect:  # set aside like a heading: no part, and no flag
-            s.part, s.label = "label", "other"
-        elif explicit.get(s.index) == "label":  # the marker itself ("(S)"): no part, like a heading
+        elif s.index in suspect or explicit.get(s.index) == "label":
+            # Set aside like a heading (a suspect line, or a bare "(S)" marker): no part, and no flag.
             s.part, s.label = "label", "other"
         elif s.index in explicit:
             s.part = explicit[s.index]
