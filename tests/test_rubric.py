@@ -37,6 +37,12 @@ def verdict(answer: str, part: str, archetype: str | None = None) -> str:
             "partial",
         ),
         ("We had a project that wasn't working out and we ended up cancelling it.", "partial"),
+        (  # the outcome told first, the setup after it
+            "Refund disputes dropped by 30% within a quarter. Finance adopted the new review queue for every region. "
+            "I rebuilt the triage model on the weekly audit data. "
+            "Some background: I owned dispute models for a payments firm, five engineers, $4M a month at stake.",
+            "met",
+        ),
     ],
 )
 def test_situation(answer: str, expected: str) -> None:

@@ -54,10 +54,10 @@ def graded(reading: Reading, strong: str, weak: str, *, met: str, partial: str, 
 
 
 def situation(reading: Reading) -> tuple[PartGrade, int]:
-    """The setup wherever it stands in the first part of the answer (it may follow the trade-off)."""
+    """The setup wherever it stands: it may follow the trade-off, or come after an outcome told first
+    (measured on retold stories: limiting it to the first two thirds cost a reordered telling its setup)."""
     usable = reading.usable
-    early = usable[: max(2, (len(usable) * 2 + 2) // 3)]
-    sents = [s for s in early if s.part == "situation"]
+    sents = [s for s in usable if s.part == "situation"]
     if not sents and usable and reading.p(usable[0], "situation") >= FOLDED_SETUP:
         sents = usable[:1]  # the setup folded into the first move ("I led X, 50k docs daily; I ...")
     if not sents:
