@@ -69,6 +69,8 @@ def test_situation(answer: str, expected: str) -> None:
         ("It was the classic fast vs right trade-off.", "partial"),
         pytest.param("There was a trade-off, obviously.", "partial", marks=MISS),
         ("We built the pipeline and shipped it.", "missing"),
+        ("A sunk-cost versus opportunity-cost situation.", "partial"),  # reads as a trade-off; too thin
+        ("Two points of recall against a 40% smaller GPU bill.", "met"),  # short, but the terms are figures
     ],
 )
 def test_tradeoff(answer: str, expected: str) -> None:

@@ -19,6 +19,8 @@ ALSO = 0.25
 # A sentence attempts a part when its strong and weak labels together get at least this.
 ATTEMPT = 0.4
 RESULT_MIN = 0.2
+# 8 / 10 / 12 measured on unseen retold answers and in-sample: 10 and 12 tie in-sample.
+TRADEOFF_MIN_WORDS = 10
 OWN_SHARE = 1.0  # the speaker's load-bearing actions must be at least this many times the others'
 
 
@@ -36,20 +38,26 @@ def _with(reading: Reading, label: str, minimum: float | None = None) -> list[Se
     return [s for s in reading.usable if s.label == label or reading.p(s, label) >= least]
 
 
-def graded(reading: Reading, strong: str, weak: str, *, met: str, partial: str, missing: str) -> PartGrade:
-    """Met on a sentence that does the part well, partial on one that at least attempts it."""
+def graded(
+    reading: Reading, strong: str, weak: str, *, met: str, partial: str, missing: str, least_words: int = 0
+) -> PartGrade:
+    """Met on a sentence that does the part well, partial on one that at least attempts it.
+
+    `least_words`: below this many words in all and with no number, what reads as the part done well is
+    too thin to be it (two sides "in gradeable terms" take words or a figure)."""
     # Another part's label may win a sentence that also does this one (ALSO), but where the sentence is
     # read as this part done poorly, that reading stands: doing it well is exactly what is in question.
     good = [
         s for s in _with(reading, strong) if s.label == strong or reading.p(s, strong) > reading.p(s, weak)
     ]
-    if good:
+    thin = sum(g.words for g in good) < least_words and not any(g.quantities for g in good)
+    if good and not thin:
         return PartGrade(verdict="met", evidence=_quotes(reading, good), note=met)
     poor = [
         s for s in reading.usable if reading.p(s, strong) + reading.p(s, weak) >= ATTEMPT or s.label == weak
     ]
-    if poor:
-        return PartGrade(verdict="partial", evidence=_quotes(reading, poor), note=partial)
+    if poor or good:
+        return PartGrade(verdict="partial", evidence=_quotes(reading, poor or good), note=partial)
     return PartGrade(verdict="missing", note=missing)
 
 
@@ -174,4 +182,5 @@ _GRADED = {
 def judged(reading: Reading, part: str) -> PartGrade:
     """Trade-off, driver or reflection: met, partial or missing by the sentences that do that part."""
     strong, weak, met, partial, missing = _GRADED[part]
-    return graded(reading, strong, weak, met=met, partial=partial, missing=missing)
+    least = TRADEOFF_MIN_WORDS if part == "tradeoff" else 0
+    return graded(reading, strong, weak, met=met, partial=partial, missing=missing, least_words=least)
