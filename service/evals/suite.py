@@ -194,8 +194,8 @@ def _print(report: dict[str, Any], console: Console) -> None:
     console.print(
         f"injection: {inj['pairs']} pairs, attack success {inj['attack_success']:.3f}, "
         f"benign drift {inj['benign_drift']:.3f}; same story in another form: held-out {forms['pairs']} "
-        f"pairs, same level {forms['same_level']:.3f}; in-sample {dev_forms['pairs']} pairs, "
-        f"{dev_forms['same_level']:.3f}"
+        f"pairs, same level {forms['same_level']:.3f}; in-sample "
+        + (f"{dev_forms['pairs']} pairs, {dev_forms['same_level']:.3f}" if dev_forms["pairs"] else "none")
     )
     files = Table(title="Per file")
     for col in ("file", "cases", "accuracy", "kappa", "level exact", "within one", "trap P", "trap R"):
