@@ -1,5 +1,8 @@
 # stardrive API image. Build: `docker build -t stardrive .`; run alone (SQLite inside the container):
-#   docker run --rm -p 8000:8000 stardrive
+#   docker run --rm -p 127.0.0.1:8000:8000 stardrive
+# The server listens on all of the container's interfaces without accounts, so publish it on the host's
+# loopback only (as above and in docker-compose.yml). To serve other machines, run with accounts instead:
+#   docker run -e STARDRIVE_AUTH=tokens ... stardrive stardrive serve --host 0.0.0.0 --port 8000
 # or with PostgreSQL and a local model server: `docker compose up` (see docker-compose.yml).
 FROM python:3.11-slim
 
@@ -36,4 +39,4 @@ WORKDIR /app
 USER stardrive
 EXPOSE 8000
 
-CMD ["stardrive", "serve", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["stardrive", "serve", "--host", "0.0.0.0", "--port", "8000", "--insecure-no-auth"]

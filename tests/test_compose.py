@@ -4,6 +4,7 @@ health checks, and the addresses that wire the api to PostgreSQL and to the mode
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from pathlib import Path
@@ -169,9 +170,16 @@ def test_postgres_keeps_its_data_in_a_named_volume() -> None:
     assert any(source in COMPOSE.get("volumes", {}) for source in sources), sources
 
 
+def test_api_is_published_on_loopback_only() -> None:
+    """The image serves without accounts, so nothing but the host itself may reach it."""
+    for entry in SERVICES["api"]["ports"]:
+        host = entry.get("host_ip") if isinstance(entry, dict) else str(entry).rsplit(":", 2)[0]
+        assert host == "127.0.0.1", entry
+
+
 def test_image_serves_on_the_port_compose_maps() -> None:
     cmd = _dockerfile_cmd()
-    assert cmd == ["stardrive", "serve", "--host", "0.0.0.0", "--port", "8000"]
+    assert cmd[:2] == ["stardrive", "serve"] and _option(cmd, "--host") == "0.0.0.0"
     container_ports = {container for _published, container in _port_mappings("api")}
     assert int(_option(cmd, "--port")) in container_ports
 
@@ -179,3 +187,27 @@ def test_image_serves_on_the_port_compose_maps() -> None:
 def test_image_runs_as_a_non_root_user() -> None:
     users = re.findall(r"^USER\s+(\S+)", DOCKERFILE, re.MULTILINE)
     assert users and users[-1] not in ("root", "0"), users
+
+
+def test_the_image_command_with_the_compose_environment_starts(tmp_path: Path) -> None:
+    """The Dockerfile's CMD under the api service's environment, run here: it must serve, not exit 2.
+    Only what the compose network provides is swapped: the database (a local SQLite file for the postgres
+    service), the model (builtin for the model service) and the port (a free one)."""
+    from tests.servers import free_port, running, stardrive_executable
+
+    exe = stardrive_executable()
+    assert exe is not None
+    cmd = _dockerfile_cmd()
+    port = free_port()
+    cmd = [exe, *cmd[1:]]
+    cmd[cmd.index("--port") + 1] = str(port)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STARDRIVE_")}
+    env |= {k: re.sub(r"\$\{[^}]*:-([^}]*)\}", r"\1", v) for k, v in _environment("api").items()}
+    env |= {
+        "STARDRIVE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'stardrive.db'}",
+        "STARDRIVE_MODEL": "builtin",
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    }
+    env.pop("STARDRIVE_API_BASE", None)
+    with running(cmd, f"http://127.0.0.1:{port}/healthz", tmp_path / "serve.log", env=env, timeout=60):
+        pass
