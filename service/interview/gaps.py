@@ -63,7 +63,7 @@ def closed(
 
 # Traps about not acting: a follow-up whose load-bearing action is the speaker's own closes them.
 ACTED = frozenset({"ask_escalation", "ask_action_taken"})
-_DECISION = re.compile(
+DECISION = re.compile(
     r"\b(?:call|decid\w*|decision|kill\w*|stop\w*|cancel\w*|shut\w*|ended|end(?:ed)? it|pull\w* the plug|"
     r"wound (?:it )?down|sunset\w*|scrap\w*|halt\w*)\b",
     re.IGNORECASE,
@@ -82,7 +82,7 @@ def claims_the_call(reply: str) -> bool:
         s = m.group().strip()
         if _NEGATED.search(s):
             continue
-        if _MINE.search(s) or (subject(s) == "i" and _DECISION.search(s)):
+        if _MINE.search(s) or (subject(s) == "i" and DECISION.search(s)):
             return True
     return False
 

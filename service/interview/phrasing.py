@@ -17,20 +17,9 @@ from pydantic import BaseModel, ConfigDict
 
 from service.catalog import PUSHBACK_CODES, Catalog
 from service.errors import CatalogError
+from service.interview.pickup import quote as pick_up
 from service.interview.planner import Move
 from service.rubric import Grade
-
-# Which part's evidence holds the words worth quoting back, per pushback code.
-_QUOTE_PART = {
-    "ask_tradeoff": "tradeoff",
-    "ask_first_person": "action",
-    "ask_number": "result",
-    "ask_reflection": "reflection",
-    "ask_own_call": "action",
-    "ask_trade_ratio": "tradeoff",
-    "ask_action_taken": "action",
-}
-_WE = re.compile(r"\b(?:we|the team|our team|leadership|my manager|they)\b[^,.;:!?]{3,60}", re.IGNORECASE)
 
 
 class Variants(BaseModel):
@@ -63,24 +52,6 @@ def load_phrasing(prompts_dir: Path) -> Phrasing:
         if missing:
             raise CatalogError(f"{path}: {section}: no wording for {sorted(missing)}")
     return phrasing
-
-
-def _short_quote(grade: Grade | None, code: str, answer: str) -> str | None:
-    part = _QUOTE_PART.get(code)
-    if grade is None or part is None:
-        return None
-    for ev in grade.parts[part].evidence:
-        text = ev.quote
-        if code in ("ask_first_person", "ask_own_call"):
-            m = _WE.search(text)
-            if not m:
-                continue
-            text = m.group()
-        words = text.split()
-        if len(words) < 3:
-            continue
-        return " ".join(words[:12]).rstrip(",;:.!?—-")
-    return None
 
 
 _CLAUSE = re.compile(r"[^,.;:!?—–()]+")
@@ -131,17 +102,15 @@ def phrase(
         if move.number and not move.press:
             variants = Variants(plain=[t.format(number=move.number) for t in phrasing.implausible])
         options = []
-        quote = _echo(last_answer) if move.press else _short_quote(move.grade, move.code, last_answer)
-        number = _number(move.grade)
+        quote = _echo(last_answer) if move.press else pick_up(move.grade, move.code, last_answer)
+        number = move.number or _number(move.grade)
         for template in variants.quoted:
             if "{number}" in template and number:
                 options.append(template.format(number=number))
             elif "{quote}" in template and quote:
                 options.append(template.format(quote=quote))
-        if not options:
+        if not options:  # the candidate's words, whenever there are some to pick up
             options = list(variants.plain)
-        else:
-            options += [o for o in variants.plain if rng.random() < 0.3]
     if move.repeat:
         # Said before the question, so the candidate knows why it comes again.
         options = [f"{lead} {o}" for lead in phrasing.repeat_leads for o in options]
@@ -157,4 +126,4 @@ def quote_for(move: Move, last_answer: str) -> str | None:
     """A short quote of the candidate's words worth putting back to them for this move, if any."""
     if move.kind != "pushback" or move.code is None:
         return None
-    return _short_quote(move.grade, move.code, last_answer)
+    return pick_up(move.grade, move.code, last_answer)

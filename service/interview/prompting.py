@@ -93,6 +93,9 @@ def interviewer_messages(
         exchange = ""
     else:
         instruction = INSTRUCTIONS[move.code or ""]
+        if move.press:
+            # Same question, asked once more: the model must not read it back word for word.
+            instruction += " Their last reply did not answer this; ask it once more, in different words."
         exchange = _exchange(turns, archetype)
     arch = catalog.archetype(archetype) if archetype else None
     text = (
@@ -105,6 +108,8 @@ def interviewer_messages(
             instruction=instruction,
             probe=probe,
             quote=quote,
+            number=move.number,
+            repeat=move.repeat,
             max_words=MAX_WORDS,
             exchange=exchange,
             boundary=f"CANDIDATE-{secrets.token_hex(4)}",
