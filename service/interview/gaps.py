@@ -10,13 +10,12 @@ and a different story by whether the reply is still the same project.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
+from service.interview.ownership import OWN_CALL, claims_the_call, disowns_the_call
 from service.interview.provenance import sourced
 from service.rubric import Grade, analyze, project_fingerprint
 from service.rubric.fingerprint import same_project
-from service.rubric.grammar import subject
 from service.rubric.parts import SITUATION_MAX_WORDS
 from service.rubric.segment import read
 from service.rubric.traps import SIGNAL_MIN
@@ -47,6 +46,8 @@ def closed(
     if code == "ask_different_story":
         mine = project_fingerprint(reply)
         return not any(same_project(mine, other) for other in others)
+    if code in OWN_CALL and disowns_the_call(reply, code=code):
+        return False  # "it wasn't my call": however the reading takes it, the answer is no
     if code not in combined.pushbacks:
         return True
     if code == "ask_number_source":
@@ -63,28 +64,6 @@ def closed(
 
 # Traps about not acting: a follow-up whose load-bearing action is the speaker's own closes them.
 ACTED = frozenset({"ask_escalation", "ask_action_taken"})
-DECISION = re.compile(
-    r"\b(?:call|decid\w*|decision|kill\w*|stop\w*|cancel\w*|shut\w*|ended|end(?:ed)? it|pull\w* the plug|"
-    r"wound (?:it )?down|sunset\w*|scrap\w*|halt\w*)\b",
-    re.IGNORECASE,
-)
-_NEGATED = re.compile(r"\b(?:not|never|no|wasn['’]t|didn['’]t|isn['’]t)\b|n['’]t\b", re.IGNORECASE)
-_MINE = re.compile(r"\bmy (?:own )?(?:call|decision)\b", re.IGNORECASE)
-# Clauses, so "I agreed when she decided" is not read as the speaker deciding.
-_CLAUSES = re.compile(
-    r"(?:[^.!?;,\n]|,(?!\s))+?(?=[.!?;,\n]|\b(?:when|after|because|while|once|since|that|and)\b|$)"
-)
-
-
-def claims_the_call(reply: str) -> bool:
-    """The follow-up says, unnegated and in the first person, that the decision was the speaker's."""
-    for m in _CLAUSES.finditer(reply):
-        s = m.group().strip()
-        if _NEGATED.search(s):
-            continue
-        if _MINE.search(s) or (subject(s) == "i" and DECISION.search(s)):
-            return True
-    return False
 
 
 def steps_out(reply: str) -> bool:

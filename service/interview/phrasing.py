@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
+from typing import get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from service.catalog import PUSHBACK_CODES, Catalog
 from service.errors import CatalogError
 from service.interview.pickup import quote as pick_up
-from service.interview.planner import Move
+from service.interview.planner import After, Move
 from service.rubric import Grade
 
 
@@ -34,6 +35,8 @@ class Phrasing(BaseModel):
     transitions: list[str]
     lead_ins: list[str]
     wrap_up: list[str]
+    # Said before moving on, by how the topic being left ended (planner.After).
+    after: dict[str, list[str]]
     pushbacks: dict[str, Variants]
     presses: dict[str, Variants]
     repeat_leads: list[str]
@@ -47,6 +50,9 @@ def load_phrasing(prompts_dir: Path) -> Phrasing:
         phrasing = Phrasing.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except Exception as exc:
         raise CatalogError(f"{path}: {exc}") from exc
+    missing_after = set(get_args(After)) - set(phrasing.after)
+    if missing_after:
+        raise CatalogError(f"{path}: after: no wording for {sorted(missing_after)}")
     for section in ("pushbacks", "presses"):
         missing = set(PUSHBACK_CODES) - set(getattr(phrasing, section))
         if missing:
@@ -89,13 +95,19 @@ def phrase(
     """The interviewer's words for `move`; `asked` holds the questions already asked (never repeated)."""
     rng = random.Random(f"{interview_id}:{turn_index}")
     options: list[str]
+    # How the topic just left ended, said before the next question or the closing line.
+    leads = phrasing.after.get(move.after or "", [])
     if move.kind == "probe":
         assert move.archetype is not None
         probes = catalog.archetype(move.archetype).probes
-        frames = phrasing.transitions if turn_index > 0 else ["{probe}"]
+        frames = [f"{lead} {{probe}}" for lead in leads] or (
+            phrasing.transitions if turn_index > 0 else ["{probe}"]
+        )
         options = [f.format(probe=p) for p in probes for f in frames]
     elif move.kind == "wrap_up":
-        options = list(phrasing.wrap_up)
+        options = [f"{lead} {close}" for lead in leads for close in phrasing.wrap_up] or list(
+            phrasing.wrap_up
+        )
     else:
         assert move.code is not None
         variants = (phrasing.presses if move.press else phrasing.pushbacks)[move.code]

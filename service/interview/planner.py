@@ -14,15 +14,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from service.catalog import get_catalog
 from service.interview.gaps import closed
 from service.interview.listening import repeats
+from service.interview.ownership import OWN_CALL, disowns_the_call, with_own_call
 from service.interview.plausibility import implausible
 from service.interview.provenance import sourced
 from service.rubric import Grade, analyze, project_fingerprint
 
 MoveKind = Literal["probe", "pushback", "wrap_up"]
-# How the topic being left ended: its last gap closed, it was dodged twice, it needed no follow-up.
-After = Literal["closed", "dodged", "strong"]
+# How the topic being left ended: its last gap closed, it was dodged twice, it needed no follow-up, or the
+# candidate confirmed the call in the story was someone else's (the story is the wrong one for it).
+After = Literal["closed", "dodged", "strong", "not_their_call"]
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,13 @@ def open_gaps(combined: Grade, answers: Sequence[str]) -> tuple[list[str], str |
     return [*codes[:at], "ask_number_source", *codes[at:]], None
 
 
+def reading(answers: Sequence[str], archetype: str, others: Iterable[frozenset[str]] = ()) -> Grade:
+    """The planner's reading of one archetype's answers together: the rubric's, plus the trap question
+    an answer plainly calls for (someone else named as making the call)."""
+    trap = get_catalog().archetype(archetype).trap.code
+    return with_own_call(analyze("\n\n".join(answers), archetype, earlier=others), answers, trap)
+
+
 def _last_question(turns: Sequence[Turn]) -> Turn | None:
     return next((t for t in reversed(turns) if t.role == "interviewer"), None)
 
@@ -129,12 +139,17 @@ def next_move(
     if repeat:
         answers = answers[:-1]  # the same words again add nothing to the reading
     others = other_fingerprints(turns, archetype, bank)
-    combined = analyze("\n\n".join(answers), archetype, earlier=others)
+    combined = reading(answers, archetype, others)
     asked = asked_codes(turns, archetype)
     last = _last_question(turns)
     after: After | None = None if asked else "strong"
+    budget = max_pushbacks
     if last is not None and last.move == "pushback" and last.code and answers:
-        if not repeat and closed(
+        if not repeat and last.code in OWN_CALL and disowns_the_call(answers[-1], code=last.code):
+            # Confirmed: the call was someone else's. More detail of this story would not help; the
+            # advice (bring one where the call was yours) goes with the move on.
+            after, budget = "not_their_call", 0
+        elif not repeat and closed(
             last.code, combined=combined, reply=answers[-1], archetype=archetype, others=others
         ):
             after = "closed"
@@ -144,7 +159,7 @@ def next_move(
             return Move("pushback", archetype, last.code, grade=combined, press=True, repeat=repeat)
         else:
             after = "dodged"
-    if len(asked) < max_pushbacks:
+    if len(asked) < budget:
         codes, odd = open_gaps(combined, answers)
         open_codes = [c for c in codes if c not in asked]
         if open_codes:

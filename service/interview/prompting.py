@@ -44,6 +44,17 @@ INSTRUCTIONS = {
 }
 
 
+# Said before the next topic's question, by how the topic being left ended (planner.After).
+AFTER = {
+    "closed": "Their last reply answered your follow-up: acknowledge that in a few words, then",
+    "dodged": "Their last reply still did not answer your follow-up: say in a few words, without judging, that "
+    "you will leave it there, then",
+    "strong": "The last topic needed no follow-up: say in a few words that you have nothing more on it, then",
+    "not_their_call": "They confirmed that the call in their last story was someone else's: first say plainly, "
+    "in one sentence, that for this question they should bring a story where the call was their own, then",
+}
+
+
 @lru_cache
 def _env(prompts_dir: Path) -> Environment:
     return Environment(
@@ -87,6 +98,8 @@ def interviewer_messages(
     archetype = move.archetype
     if move.kind == "probe":
         instruction = "open this new topic with its question."
+        if move.after:
+            instruction = f"{AFTER[move.after]} {instruction}"
         exchange = ""
     elif move.kind == "wrap_up":
         instruction = "close the interview: say there are no more questions (this one is not a question)."
