@@ -517,6 +517,7 @@ class InterviewService:
                     graded=graded,
                     usage=usage,
                     pending=pending,
+                    max_pushbacks=self.settings.max_pushbacks_per_archetype,
                 )
             ),
         )

@@ -47,7 +47,7 @@ KNOWN_PROBLEMS: dict[str, tuple[frozenset[str], str]] = {
     ),
     "bluffer": (frozenset({"ask_number_source_every_archetype"}), _READING + " (number sources)"),
     "staff": (
-        frozenset({"ask_number_source_every_archetype", "ask_number_source_closed", "no_trap_hit"}),
+        frozenset({"ask_number_source_every_archetype", "no_trap_hit"}),
         _READING + " (number sources, trap signals)",
     ),
 }

@@ -8,11 +8,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from service.catalog import ARCHETYPE_IDS, Catalog
+from service.interview.accounting import account
 from service.interview.planner import Turn, answers_for, other_fingerprints
+from service.report.gaps import Gaps, gaps_of
 from service.rubric import Grade, analyze, project_fingerprint
 from service.rubric.fingerprint import same_project
 from service.rubric.models import LEVELS
-from service.rubric.parts import SITUATION_MAX_WORDS
 
 # Which fixes are worth most: the two missing Staff moves first (seed: T and E), then ownership and numbers.
 _FIX_WEIGHT = {"tradeoff": 6, "reflection": 5, "action": 4, "result": 3, "driver": 2, "situation": 1}
@@ -40,6 +41,8 @@ class ArchetypeDebrief(BaseModel):
     grade: Grade
     first_level: str
     pushbacks: list[PushbackOutcome]
+    # Every gap accounted for: asked and closed, asked and still open, never asked (and why).
+    gaps: Gaps = Gaps()
 
 
 class Bullet(BaseModel):
@@ -82,8 +85,10 @@ def build_debrief(
     graded: Mapping[str, Grade] | None = None,
     usage: Sequence[Mapping[str, Any]] = (),
     pending: Sequence[str] = (),
+    max_pushbacks: int = 2,
 ) -> Debrief:
-    """`graded`: the model's (evidence-verified) grades by archetype; the rubric grades the rest."""
+    """`graded`: the model's (evidence-verified) grades by archetype; the rubric grades the rest;
+    `max_pushbacks`: the interview's follow-up budget per archetype (gaps left when it ran out)."""
     per: list[ArchetypeDebrief] = []
     for arch in archetypes:
         answers = answers_for(turns, arch)
@@ -94,8 +99,10 @@ def build_debrief(
         )
         first = analyze(answers[0], arch, catalog=catalog)
         probe = next((t.text for t in turns if t.move == "probe" and t.archetype == arch), "")
+        states = account(turns, arch, max_pushbacks=max_pushbacks)
+        shut = {s.code for s in states if s.status == "closed"}
         outcomes = [
-            PushbackOutcome(code=t.code, question=t.text, closed=_closed(t, turns, grade))
+            PushbackOutcome(code=t.code, question=t.text, closed=t.code in shut)
             for t in turns
             if t.move == "pushback" and t.archetype == arch and t.code
         ]
@@ -108,6 +115,7 @@ def build_debrief(
                 grade=grade,
                 first_level=first.level,
                 pushbacks=outcomes,
+                gaps=gaps_of(states, grade),
             )
         )
     reused = _reused(per)
@@ -124,14 +132,6 @@ def build_debrief(
         usage=_usage(usage),
         pending_grades=list(pending),
     )
-
-
-def _closed(asked: Turn, turns: Sequence[Turn], grade: Grade) -> bool:
-    if asked.code == "trim_situation":
-        # A long setup stays long in the transcript; what counts is that the short version was short.
-        reply = next((t for t in turns if t.index > asked.index and t.role == "candidate"), None)
-        return reply is not None and len(reply.text.split()) <= SITUATION_MAX_WORDS
-    return asked.code not in grade.pushbacks
 
 
 def _reused(per: Sequence[ArchetypeDebrief]) -> list[list[str]]:

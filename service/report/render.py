@@ -10,6 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from service.report.debrief import Debrief
+from service.report.gaps import Gaps
 
 _LETTER = {"situation": "S", "tradeoff": "T", "action": "A", "result": "R", "driver": "D", "reflection": "E"}
 _NAMES = {
@@ -30,7 +31,7 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(letter=_LETTER, names=_NAMES)
+    env.globals.update(letter=_LETTER, names=_NAMES, statuses=_STATUS, asked_words=asked_words)
     return env
 
 
@@ -78,13 +79,35 @@ def to_markdown(debrief: Debrief) -> str:
             lines.append(f"Trap {_md(a.grade.trap.code)}: {'hit' if a.grade.trap.hit else 'avoided'}")
         lines += ["", "| part | verdict | evidence |", "|---|---|---|"]
         for part, pg in a.grade.parts.items():
-            quote = " / ".join(f"“{_md(e.quote)}”" for e in pg.evidence[:1]) or _md(pg.note)
+            quote = " / ".join(f"“{_md(e.quote)}”" for e in pg.evidence) or _md(pg.note)
             lines.append(f"| {_LETTER[part]} {_NAMES[part]} | {_md(pg.verdict)} | {quote} |")
-        for p in a.pushbacks:
-            lines.append(f"- Asked: “{_md(p.question)}” — {'closed' if p.closed else 'still open'}")
+        lines += _gap_lines(a.gaps)
     if debrief.usage:
         lines += ["", f"Model usage: {_md(debrief.usage)}"]
     return "\n".join(lines) + "\n"
+
+
+_STATUS = (("closed", "Closed"), ("open", "Still open"), ("not_asked", "Not asked"))
+_TIMES = {1: "asked once", 2: "asked twice"}
+
+
+def asked_words(n: int) -> str:
+    return _TIMES.get(n, f"asked {n} times")
+
+
+def _gap_lines(gaps: Gaps) -> list[str]:
+    lines: list[str] = []
+    for status, title in _STATUS:
+        for g in getattr(gaps, status):
+            line = f"- {title}: {_md(g.label)} (`{g.code}`)"
+            if g.asked:
+                line += f", {asked_words(g.asked)}"
+            if g.reason_text:
+                line += f" — {_md(g.reason_text)}"
+            if g.questions:
+                line += ": " + " / ".join(f"“{_md(q)}”" for q in g.questions)
+            lines.append(line)
+    return ["", "Follow-up gaps:", "", *lines] if lines else []
 
 
 def to_html(debrief: Debrief) -> str:
