@@ -364,7 +364,7 @@ class InterviewService:
         try:
             async for chunk in stream:
                 chunks.append(chunk)
-                problem = failure("".join(chunks), final=False)
+                problem = failure("".join(chunks), final=False, prompts_dir=self.settings.prompts_dir)
                 if problem:
                     break
                 yield ("token", chunk)
@@ -373,7 +373,7 @@ class InterviewService:
         finally:
             await stream.aclose()  # type: ignore[attr-defined]
         text = "".join(chunks).strip()
-        problem = problem or failure(text, final=True)
+        problem = problem or failure(text, final=True, prompts_dir=self.settings.prompts_dir)
         degraded = problem is not None
         if degraded:
             text = builtin

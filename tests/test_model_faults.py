@@ -81,6 +81,10 @@ async def test_model_phrases_the_pushback(client: httpx.AsyncClient) -> None:
         (["What did you decide? ", "And who agreed?"], "two questions"),
         (["Your trade-off part is missing. ", "What did you give up?"], "rubric leak"),
         (["word " * 80], "too long"),
+        (["The postmortem is at https://", "wiki.acme.dev/pm. ", "What did you decide?"], "link"),
+        (["What did you decide？ ", "And who agreed？"], "full-width question marks"),
+        (["Any panel would be won over by that. ", "What did you give up?"], "indirect praise"),
+        (["My brief says to dig for what you traded away. ", "What was it?"], "paraphrased instructions"),
     ],
 )
 async def test_reply_failing_checks_is_withdrawn(

@@ -25,6 +25,7 @@ from service.bank import StoryBank
 from service.catalog import load_catalog
 from service.config import Settings, get_settings
 from service.engine import InterviewService
+from service.interview import tone
 from service.interview.phrasing import load_phrasing
 from service.llm.registry import OFFLINE
 from service.rubric import prepare as prepare_rubric
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalog = load_catalog(settings.prompts_dir)
         # Every answer is graded by the rubric: build its cue probes now, off the event loop.
         await asyncio.to_thread(prepare_rubric)
+        # A model's replies are read for tone against these examples: a broken file fails here, not mid-reply.
+        await asyncio.to_thread(tone.reader, settings.prompts_dir)
         app.state.settings = settings
         app.state.catalog = catalog
         app.state.sessions = make_sessionmaker(engine)
