@@ -218,6 +218,22 @@ def test_traps(archetype: str, answer: str, hit: bool) -> None:
     assert trap.hit is hit
 
 
+@pytest.mark.parametrize(("part", "hit"), [("reflection", True), ("action", False)])
+def test_the_trap_is_avoided_by_what_was_done_not_what_would_be(part: str, hit: bool) -> None:
+    # The same signals, placed on purpose: only the sentence's part differs.
+    from service.rubric.segment import read
+    from service.rubric.traps import check_trap
+
+    reading = read("The VP stopped the project at the review. I would make the kill call myself next time.")
+    first, second = reading.sentences
+    first.part, second.part = "action", part
+    reading.signal_proba[:] = 0.0
+    reading.signal_proba[first.index, reading.signals.index("falls_in_trap")] = 0.9
+    reading.signal_proba[second.index, reading.signals.index("avoids_trap")] = 0.9
+    trap, _ = check_trap("killed_own_project", "ask_own_call", reading)
+    assert trap is not None and trap.hit is hit
+
+
 def test_unknown_archetype_has_no_trap() -> None:
     assert analyze("I proposed a fix.", None).trap is None
 
