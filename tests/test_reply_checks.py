@@ -130,3 +130,20 @@ def test_a_link_fails_on_the_prefix_that_starts_it() -> None:
 def test_an_unfinished_clause_is_not_read_for_tone_until_it_ends() -> None:
     # "You clearly" could still become "You clearly said 80%": only a finished clause is judged.
     assert failure("You clearly", final=False) is None
+
+
+def test_everything_the_builtin_interviewer_says_passes_the_checks() -> None:
+    # The builtin wording is what goes out when a model's reply is withdrawn: it must never be withdrawn.
+    # (Some of the seed's own follow-up probes ask two questions; the first probe of each is what is asked.)
+    from service.catalog import get_catalog
+    from service.interview.phrasing import load_phrasing
+
+    first = [a.probes[0] for a in get_catalog(tone.default_dir()).archetypes.values()]
+    lines = tone._strings(load_phrasing(tone.default_dir()).model_dump(exclude={"version"}))
+    said = [
+        line.replace("{probe}", probe).replace("{quote}", "the rollout").replace("{number}", "30%")
+        for line in lines
+        for probe in (first if "{probe}" in line else first[:1])
+    ]
+    failing = [(line, failure(line, final=True)) for line in said if failure(line, final=True)]
+    assert len(said) > 100 and not failing, failing

@@ -93,15 +93,20 @@ def load_examples(path: Path) -> ReplyExamples:
         raise CatalogError(f"{path}: {exc}") from exc
 
 
+def _strings(node: object) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        node = list(node.values())
+    return [s for item in node for s in _strings(item)] if isinstance(node, list) else []
+
+
 def _said(prompts_dir: Path) -> list[str]:
     """Everything the builtin interviewer itself says, slots filled: the best examples of fine."""
-    phrasing = load_phrasing(prompts_dir)
     probes = [p for a in get_catalog(prompts_dir).archetypes.values() for p in a.probes]
-    lines = [*phrasing.wrap_up, *phrasing.repeat_leads, *phrasing.implausible]
-    for variants in (*phrasing.pushbacks.values(), *phrasing.presses.values()):
-        lines += [*variants.plain, *variants.quoted]
-    lines += [t.replace("{probe}", probes[i % len(probes)]) for i, t in enumerate(phrasing.transitions)]
-    return [*probes, *(line.format(quote="the rollout", number="30%") for line in lines)]
+    lines = _strings(load_phrasing(prompts_dir).model_dump(exclude={"version"}))
+    filled = [line.replace("{probe}", probes[i % len(probes)]) for i, line in enumerate(lines)]
+    return [*probes, *(line.replace("{quote}", "the rollout").replace("{number}", "30%") for line in filled)]
 
 
 def _labelled(path: Path) -> list[tuple[str, str]]:

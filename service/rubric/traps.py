@@ -23,8 +23,8 @@ def _shows(reading: Reading, side: str) -> Sentence | None:
     j = reading.signals.index(side)
     pool = reading.usable
     if side == "avoids_trap":
-        # What one would do next time is not what one did: "I'd have made the call myself" is a
-        # reflection, and leaves the trap where it was (leave-one-writer-out recall .743 -> .756,
+        # What one would do next time is not what one did: a reflection that the kill should have
+        # been one's own leaves the trap where it was (leave-one-writer-out recall .743 -> .756,
         # precision .708 -> .711; in-sample .775 -> .825 and .633 -> .647).
         pool = [s for s in pool if s.part != "reflection"]
     best = max(pool, key=lambda s: reading.signal_proba[s.index, j], default=None)
