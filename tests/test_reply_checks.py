@@ -41,6 +41,7 @@ def test_reply_is_withdrawn_for_the_exact_reason(reply: str, why: str) -> None:
 
 
 KEPT = [
+    "What did you decide\udc80 \x00 at the review?",  # a model's broken characters are no reason to withdraw
     "You said 80% — measured how?",
     "What broke in the v2.3 rollout, e.g. on latency?",
     "What did the Node.js migration cost you in weeks?",
@@ -114,6 +115,7 @@ def test_broken_examples_fail_naming_the_file(tmp_path: Path) -> None:
         ("ｒｕｂｒｉｃ", "rubric"),
         ("gr\u200be\u200dat", "great"),
         ("\ufeffWhy¿", "Why?"),
+        ("Why\udc80 now", "Why\ufffd now"),
     ],
 )
 def test_fold_shows_what_a_reader_sees(text: str, plain: str) -> None:

@@ -41,12 +41,15 @@ LABELS = ("fine", "praise", "instructions")
 THRESHOLD = 0.5
 # Zero-width and direction marks (Unicode format characters) split words without showing.
 _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Question marks that compatibility folding leaves alone: Arabic, inverted, reversed.
 _OTHER_QUESTION = str.maketrans(dict.fromkeys("؟¿⸮", "?"))
 
 
 def fold(text: str) -> str:
     """The text as a reader sees it, in the plain characters the exact checks look for."""
+    # A lone surrogate (a model's broken output) is no character at all: the tokenizer refuses it.
+    text = _SURROGATE.sub("\ufffd", text)
     return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).translate(_OTHER_QUESTION)
 
 
