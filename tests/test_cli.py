@@ -103,15 +103,44 @@ def test_grade_errors_are_clear(args: list[str], message: str) -> None:
     assert message in result.output
 
 
-def test_grade_does_not_import_litellm_or_fastapi() -> None:
+def test_grade_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """The builtin grade loads neither the model gateway, the web stack, the database nor the settings."""
+    heavy = ["litellm", "fastapi", "sqlalchemy", "pydantic_settings", "service.config", "rich"]
     code = (
         "import sys; from service.cli import app; "
         f"sys.argv=['stardrive','grade',{str(STAFF)!r},'--json']\n"
         "try:\n    app()\nexcept SystemExit:\n    pass\n"
-        "print('LOADED', 'litellm' in sys.modules, 'fastapi' in sys.modules)"
+        f"print('LOADED', [m for m in {heavy!r} if m in sys.modules])"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "LOADED False False" in out
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "LOADED []" in run.stdout
+
+
+def test_grade_reads_the_prompts_dir_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """STARDRIVE_PROMPTS_DIR still moves the catalog, from the environment or from `.env`."""
+    from service.catalog import get_catalog
+    from service.config import get_settings
+
+    broken = tmp_path / "prompts"
+    broken.mkdir()
+    (broken / "archetypes.yaml").write_text("version: 1\narchetypes: []\n")
+    (tmp_path / ".env").write_text(f"STARDRIVE_PROMPTS_DIR={broken}\n")
+    for where in ("environment", ".env"):
+        if where == "environment":
+            monkeypatch.setenv("STARDRIVE_PROMPTS_DIR", str(broken))
+        else:
+            monkeypatch.delenv("STARDRIVE_PROMPTS_DIR")
+            monkeypatch.chdir(tmp_path)
+        get_settings.cache_clear()
+        get_catalog.cache_clear()
+        try:
+            result = runner.invoke(app, ["grade", str(STAFF), "--json"])
+        finally:
+            get_settings.cache_clear()
+            get_catalog.cache_clear()
+        assert result.exit_code == 2, where
+        assert f"{broken / 'archetypes.yaml'}: (top level)" in result.output, where
 
 
 def test_interview_in_the_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
