@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from service.catalog import get_catalog
 from service.config import REPO_ROOT
 from service.rubric import analyze, level_from_verdicts, project_fingerprint
 from service.rubric.fingerprint import same_project
-from service.rubric.segment import read
+from service.rubric.segment import Reading, read
 
 STAFF = (REPO_ROOT / "examples" / "killed_own_project_staff.txt").read_text()
 
@@ -160,11 +161,10 @@ def test_reflection(answer: str, expected: str) -> None:
             marks=MISS,
         ),
         ("cost_negotiation", "We compromised on a smaller model.", True),
-        pytest.param(
+        (
             "cost_negotiation",
             "We gave up 2 points of recall in exchange for a 40% cut in serving cost.",
             False,
-            marks=MISS,
         ),
         ("mentoring", "I rewrote her pipeline over the weekend and it worked.", True),
         ("mentoring", "I asked questions instead of answering, and she figured out the leak herself.", False),
@@ -177,11 +177,10 @@ def test_reflection(answer: str, expected: str) -> None:
             "We took the time to get the research right and it was the right call.",
             True,
         ),
-        pytest.param(
+        (
             "research_vs_shipping",
             "Waiting cost us a quarter of user value, and we shipped a narrow v1 first.",
             False,
-            marks=MISS,
         ),
         pytest.param(
             "research_vs_shipping",
@@ -200,9 +199,7 @@ def test_reflection(answer: str, expected: str) -> None:
             False,
             marks=MISS,
         ),
-        pytest.param(
-            "safety_escalation", "I took the replays to our VP of product the same day.", False, marks=MISS
-        ),
+        ("safety_escalation", "I took the replays to our VP of product the same day.", False),
         ("contested_decision", "I held my position and was proven right.", True),
         pytest.param(
             "contested_decision",
@@ -221,17 +218,62 @@ def test_traps(archetype: str, answer: str, hit: bool) -> None:
 @pytest.mark.parametrize(("part", "hit"), [("reflection", True), ("action", False)])
 def test_the_trap_is_avoided_by_what_was_done_not_what_would_be(part: str, hit: bool) -> None:
     # The same signals, placed on purpose: only the sentence's part differs.
-    from service.rubric.segment import read
     from service.rubric.traps import check_trap
 
     reading = read("The VP stopped the project at the review. I would make the kill call myself next time.")
     first, second = reading.sentences
     first.part, second.part = "action", part
-    reading.signal_proba[:] = 0.0
-    reading.signal_proba[first.index, reading.signals.index("falls_in_trap")] = 0.9
-    reading.signal_proba[second.index, reading.signals.index("avoids_trap")] = 0.9
+    _clear(reading)
+    _place(reading, first.index, "falls_in_trap", "other_call", 0.9)
+    _place(reading, second.index, "avoids_trap", "own_call", 0.9)
     trap, _ = check_trap("killed_own_project", "ask_own_call", reading)
     assert trap is not None and trap.hit is hit
+
+
+def _clear(reading: Reading) -> None:
+    """Forget what the classifiers read: every sentence shows no signal."""
+    reading.signal_proba[:] = 0.0
+    reading.kind_proba[:] = 0.0
+    reading.signal_proba[:, 0] = reading.kind_proba[:, 0] = 1.0
+
+
+def _place(reading: Reading, index: int, side: str, kind: str, p: float) -> None:
+    reading.signal_proba[index, reading.signals.index(side)] = p
+    reading.kind_proba[index, reading.kinds.index(kind)] = p
+
+
+@pytest.mark.parametrize(
+    ("avoid", "fall", "hit"),
+    [
+        (0.0, 0.0, False),  # a kill story that says nothing of who called it has not fallen in
+        (0.0, 0.5, True),
+        (0.9, 0.0, False),
+        (0.9, 0.9, False),  # both shown, neither clearly stronger: the speaker's own call stands
+        (0.3, 0.9, True),  # "I presented the evidence", then the VP made the call
+        (0.05, 0.2, True),
+    ],
+)
+def test_the_clearly_stronger_side_decides_the_trap(avoid: float, fall: float, hit: bool) -> None:
+    from service.rubric.traps import check_trap
+
+    reading = read("I presented the evidence at the review. The VP stopped the project there.")
+    first, second = reading.sentences
+    first.part = second.part = "action"
+    _clear(reading)
+    _place(reading, first.index, "avoids_trap", "own_call", avoid)
+    _place(reading, second.index, "falls_in_trap", "other_call", fall)
+    trap, shown = check_trap("killed_own_project", "ask_own_call", reading)
+    assert trap is not None and trap.hit is hit
+    if hit:
+        assert shown is not None and shown.quote == second.text
+
+
+def test_every_archetype_names_its_trap_kinds() -> None:
+    from service.rubric.training import KIND_LABELS
+    from service.rubric.traps import KINDS
+
+    assert set(KINDS) == set(get_catalog().archetypes)
+    assert {k for pair in KINDS.values() for k in pair if k} <= set(KIND_LABELS)
 
 
 def test_unknown_archetype_has_no_trap() -> None:
@@ -264,7 +306,6 @@ def test_staff_example_is_staff_with_every_quote_exact() -> None:
             assert STAFF[ev.start : ev.end] == ev.quote
 
 
-@pytest.mark.xfail(strict=True, reason="the signal classifier misses the director's kill call here")
 def test_pushbacks_list_every_code_most_important_first() -> None:
     grade = analyze(
         "We had a project that wasn't working out, so my director cancelled it and we moved on.",

@@ -18,7 +18,7 @@ from service.rubric import Grade, analyze, project_fingerprint
 from service.rubric.fingerprint import same_project
 from service.rubric.parts import SITUATION_MAX_WORDS
 from service.rubric.segment import read
-from service.rubric.traps import SIGNAL_MIN
+from service.rubric.traps import steps_out
 
 # The part a follow-up must do on its own to close the code, where the code asks for one part.
 PART_OF_CODE = {
@@ -59,20 +59,13 @@ def closed(
         return True
     if code == "ask_own_call" and claims_the_call(reply):
         return True
-    return combined.trap is not None and code == combined.trap.code and steps_out(reply)
+    return (
+        combined.trap is not None
+        and code == combined.trap.code
+        and archetype is not None
+        and steps_out(archetype, read(reply))
+    )
 
 
 # Traps about not acting: a follow-up whose load-bearing action is the speaker's own closes them.
 ACTED = frozenset({"ask_escalation", "ask_action_taken"})
-
-
-def steps_out(reply: str) -> bool:
-    """The follow-up on its own steps out of the archetype's trap (the reading's trap signal), more than
-    it steps in: "I made the call" after "we ended up cancelling it" answers the question."""
-    reading = read(reply)
-    rows = [s.index for s in reading.usable]
-    if not rows:
-        return False
-    avoids = float(reading.signal_proba[rows, reading.signals.index("avoids_trap")].max())
-    falls = float(reading.signal_proba[rows, reading.signals.index("falls_in_trap")].max())
-    return avoids >= SIGNAL_MIN and avoids > falls

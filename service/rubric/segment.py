@@ -61,9 +61,11 @@ class Reading:
     answer: str
     sentences: list[Sentence]
     proba: np.ndarray  # sentences x fine labels
-    signal_proba: np.ndarray  # sentences x signals
+    signal_proba: np.ndarray  # sentences x signals (the side of a trap)
     labels: tuple[str, ...]
     signals: tuple[str, ...]
+    kind_proba: np.ndarray  # sentences x signal kinds (which step into or out of which trap)
+    kinds: tuple[str, ...]
 
     @property
     def usable(self) -> list[Sentence]:
@@ -117,7 +119,7 @@ def read(answer: str) -> Reading:
     for i, s in enumerate(sentences):
         s.index = i
         s.quantities = find_quantities(s.text, s.start)
-    parts, signals = classifier.shipped("parts"), classifier.shipped("signals")
+    parts, signals, kinds = (classifier.shipped(n) for n in ("parts", "signals", "kinds"))
     measured = features.measure([s.text for s in sentences], [s.quantities for s in sentences])
     proba = _proba(parts, measured)
     inj = parts.labels.index("injection")
@@ -138,7 +140,9 @@ def read(answer: str) -> Reading:
         # (the same answer without it must read the same).
         proba[[s.index for s in kept]] = _proba(parts, measured, [s.index for s in kept])
     sig = np.zeros((len(sentences), len(signals.labels)), dtype=np.float32)
+    kind = np.zeros((len(sentences), len(kinds.labels)), dtype=np.float32)
     sig[[s.index for s in kept]] = _proba(signals, measured, [s.index for s in kept])
+    kind[[s.index for s in kept]] = _proba(kinds, measured, [s.index for s in kept])
     explicit = _explicit(sentences)
     for s in sentences:
         row = proba[s.index]
@@ -157,7 +161,7 @@ def read(answer: str) -> Reading:
             s.part = PART_OF[s.label]
         if s.index not in aside | suspect:
             s.signal = signals.labels[int(sig[s.index].argmax())]
-    return Reading(answer, sentences, proba, sig, parts.labels, signals.labels)
+    return Reading(answer, sentences, proba, sig, parts.labels, signals.labels, kind, kinds.labels)
 
 
 def _proba(
@@ -173,5 +177,5 @@ def prepare() -> None:
     from service.rubric.embed import warm
 
     warm()
-    classifier.shipped("parts")
-    classifier.shipped("signals")
+    for name in ("parts", "signals", "kinds"):
+        classifier.shipped(name)

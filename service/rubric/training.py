@@ -79,6 +79,9 @@ SIDE = {
     "source": "source",
 }
 SIGNAL_LABELS: tuple[str, ...] = ("none", "avoids_trap", "falls_in_trap", "source")
+# The fine signals too: the sides say a sentence steps out of (or into) some trap, the kinds say which,
+# so an escalation cannot count as the kill call (service/rubric/traps.py).
+KIND_LABELS: tuple[str, ...] = ("none", *SIDE)
 
 
 class WrittenSentence(BaseModel):
@@ -140,26 +143,26 @@ def load_corpus(directory: Path = CORPUS) -> list[TrainingAnswer]:
 
 def matrices(
     answers: list[TrainingAnswer],
-) -> tuple[np.ndarray, list[str], list[str], list[int]]:
-    """Feature rows, part labels, signal labels, and the answer each row came from."""
+) -> tuple[np.ndarray, list[str], list[str], list[str]]:
+    """Feature rows, and each row's part label, signal side and signal kind."""
     blocks: list[np.ndarray] = []
     parts: list[str] = []
-    signals: list[str] = []
-    groups: list[int] = []
-    for g, a in enumerate(answers):
+    kinds: list[str] = []
+    for a in answers:
         pieces = a.pieces()
         blocks.append(features.rows([text for text, _ in pieces]))
         parts += [w.label for _, w in pieces]
-        signals += [SIDE[w.signal] if w.signal else "none" for _, w in pieces]
-        groups += [g] * len(pieces)
-    return np.vstack(blocks), parts, signals, groups
+        kinds += [w.signal or "none" for _, w in pieces]
+    sides = [SIDE[k] if k != "none" else "none" for k in kinds]
+    return np.vstack(blocks), parts, sides, kinds
 
 
 def train(answers: list[TrainingAnswer]) -> dict[str, classifier.Softmax]:
-    x, parts, signals, _ = matrices(answers)
+    x, parts, sides, kinds = matrices(answers)
     return {
         "parts": classifier.fit(x, parts, PART_LABELS),
-        "signals": classifier.fit(x, signals, SIGNAL_LABELS),
+        "signals": classifier.fit(x, sides, SIGNAL_LABELS),
+        "kinds": classifier.fit(x, kinds, KIND_LABELS),
     }
 
 

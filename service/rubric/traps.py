@@ -1,10 +1,11 @@
 """Each archetype's downlevel trap (the seed's table), judged from what the sentences do.
 
-The signal classifier (trained with the part classifier) says per sentence whether it steps out of the
-archetype's trap (names the conditions for changing one's mind, makes the kill call, escalates to
-someone with authority, builds the structural fix, names the trade ratio, lets the mentee grow, acts)
-or into it (someone else's kill call, a doc comment for an escalation, the patch alone, a compromise,
-solving it for them, staying quiet). The archetype says which trap that is.
+Two classifiers (trained with the part classifier) read each sentence: the side says whether it steps
+out of some trap or into one; the kind says which (the kill call, an escalation, a doc comment, the
+structural fix, the patch alone, the trade ratio, a compromise, ...). The archetype names the kinds
+that matter for its trap, so an escalation in a kill story is not the kill call. A side counts when
+the two readings together reach a floor; when an answer shows both, the clearly stronger one decides
+(the speaker who "presented the evidence" while the VP made the call has still fallen in).
 """
 
 from __future__ import annotations
@@ -13,32 +14,73 @@ from service.rubric.models import Evidence, TrapResult
 from service.rubric.segment import Reading
 from service.rubric.text import Sentence, evidence
 
-SIGNAL_MIN = 0.3  # a sentence shows a side when the classifier gives it at least this (bench/rubric_cv.py)
+# Each archetype's (avoiding kind, falling kind); None where the trap is something missing rather
+# than something done (a falling sentence is then read from the side alone).
+KINDS: dict[str, tuple[str, str | None]] = {
+    "contested_decision": ("update_condition", None),
+    "killed_own_project": ("own_call", "other_call"),
+    "research_vs_shipping": ("cost_of_slowness", None),
+    "safety_escalation": ("escalation", "weak_flag"),
+    "quality_incident": ("structural_fix", "symptom_fix"),
+    "cost_negotiation": ("trade_ratio", "compromise"),
+    "mentoring": ("their_growth", "did_it_myself"),
+    "ethical_pushback": ("took_action", "no_action"),
+}
+# Picked by leave-one-writer-out over the training corpus and checked on a writer outside it
+# (bench/rubric_cv.py; README "Traps"): the kind carries most of the weight, the side steadies it.
+SIDE_WEIGHT = 0.25
+SHOWN = 0.1  # a sentence shows a side at this combined score
+CLEARLY = 1.5  # with both sides shown, the falling one decides only when this many times stronger
 # Where the trap is a thing done (someone else's kill call, solving it for the mentee) rather than a
 # thing missing, an answer that shows neither side has not fallen in.
 NEEDS_A_FALL = frozenset({"killed_own_project", "mentoring"})
 
 
-def _shows(reading: Reading, side: str) -> Sentence | None:
+def _strongest(reading: Reading, side: str, kind: str | None) -> tuple[Sentence | None, float]:
     j = reading.signals.index(side)
+    k = reading.kinds.index(kind) if kind else None
     pool = reading.usable
     if side == "avoids_trap":
         # What one would do next time is not what one did: a reflection that the kill should have
-        # been one's own leaves the trap where it was (leave-one-writer-out recall .743 -> .756,
-        # precision .708 -> .711; in-sample .775 -> .825 and .633 -> .647).
+        # been one's own leaves the trap where it was.
         pool = [s for s in pool if s.part != "reflection"]
-    best = max(pool, key=lambda s: reading.signal_proba[s.index, j], default=None)
-    return best if best is not None and reading.signal_proba[best.index, j] >= SIGNAL_MIN else None
+
+    def score(s: Sentence) -> float:
+        by_side = float(reading.signal_proba[s.index, j])
+        if k is None:
+            return by_side
+        return (1 - SIDE_WEIGHT) * float(reading.kind_proba[s.index, k]) + SIDE_WEIGHT * by_side
+
+    best = max(pool, key=score, default=None)
+    return best, (score(best) if best is not None else 0.0)
+
+
+def _sides(archetype: str, reading: Reading) -> tuple[Sentence | None, float, Sentence | None, float]:
+    avoid_kind, fall_kind = KINDS[archetype]
+    avoids, avoid = _strongest(reading, "avoids_trap", avoid_kind)
+    falls, fall = _strongest(reading, "falls_in_trap", fall_kind)
+    return avoids, avoid, falls, fall
+
+
+def steps_out(archetype: str, reading: Reading) -> bool:
+    """The text shows the archetype's way out of its trap, and no clearly stronger way in."""
+    if archetype not in KINDS:
+        return False
+    _, avoid, _, fall = _sides(archetype, reading)
+    return avoid >= SHOWN and not (fall >= SHOWN and fall > CLEARLY * avoid)
 
 
 def check_trap(
     archetype: str | None, code: str | None, reading: Reading
 ) -> tuple[TrapResult | None, Evidence | None]:
-    if archetype is None or code is None:
+    if archetype is None or code is None or archetype not in KINDS:
         return None, None
-    avoids, falls = _shows(reading, "avoids_trap"), _shows(reading, "falls_in_trap")
-    hit = avoids is None and (falls is not None or archetype not in NEEDS_A_FALL)
-    shown = avoids or falls
+    avoids, avoid, falls, fall = _sides(archetype, reading)
+    if avoid < SHOWN:
+        hit = fall >= SHOWN or archetype not in NEEDS_A_FALL
+    else:
+        hit = fall >= SHOWN and fall > CLEARLY * avoid
+    shown = falls if hit and fall >= SHOWN else avoids if avoid >= SHOWN else None
     return TrapResult(code=code, hit=hit), (
         evidence(reading.answer, shown.start, shown.end) if shown else None
     )
