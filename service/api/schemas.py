@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -200,3 +201,51 @@ class AuditOut(BaseModel):
     structural_driver_stories: list[str]
     checks: AuditChecks
     stories: list[AuditChecklist]
+
+
+class LevelPair(BaseModel):
+    """An archetype's level after its first answer, and after its last follow-up."""
+
+    first: Level
+    final: Level
+
+
+class InterviewSummary(_Out):
+    """One row of `GET /api/interviews` (DESIGN.md Contract 3, additions)."""
+
+    id: str
+    status: Literal["active", "finished"]
+    archetypes: list[ArchetypeId]
+    created_at: datetime
+    levels: dict[ArchetypeId, LevelPair]
+
+    @classmethod
+    def of(cls, interview: Any) -> InterviewSummary:
+        return cls(
+            id=interview.id,
+            status=interview.status,
+            archetypes=list(interview.archetypes),
+            created_at=interview.created_at,
+            levels=_levels(interview),
+        )
+
+
+def _levels(interview: Any) -> dict[str, LevelPair]:
+    """From the cached debrief when there is one (the levels the debrief shows, the model's grades
+    included); otherwise from the combined grade stored on each candidate turn when it was planned."""
+    debrief = interview.debrief or {}
+    if debrief.get("archetypes"):
+        return {
+            a["archetype"]: LevelPair(first=a["first_level"], final=a["grade"]["level"])
+            for a in debrief["archetypes"]
+        }
+    levels: dict[str, LevelPair] = {}
+    for turn in sorted(interview.turns, key=lambda t: t.index):
+        if turn.role != "candidate" or not turn.archetype or not turn.grade:
+            continue
+        level = turn.grade.get("level")
+        if level is None:
+            continue
+        first = levels[turn.archetype].first if turn.archetype in levels else level
+        levels[turn.archetype] = LevelPair(first=first, final=level)
+    return levels

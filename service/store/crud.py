@@ -77,6 +77,27 @@ async def count_interviews(session: AsyncSession, *, user_id: str) -> int:
     return int(await session.scalar(query) or 0)
 
 
+async def list_interviews(
+    session: AsyncSession, *, user_id: str | None = None, limit: int = 20, before: str | None = None
+) -> list[Interview]:
+    """A user's interviews, newest first, with their turns; `before`: only those older than that interview
+    (a cursor: the last id of the previous page). NotFound when `before` is not one of this user's."""
+    query = select(Interview).options(selectinload(Interview.turns))
+    if user_id is not None:
+        query = query.where(Interview.user_id == user_id)
+    if before is not None:
+        cursor = await get_interview(session, interview_id=before, user_id=user_id)
+        if cursor is None:
+            raise NotFound(f"interview {before} not found")
+        # Ties on created_at are broken by id, so a page boundary never skips or repeats one.
+        query = query.where(
+            (Interview.created_at < cursor.created_at)
+            | ((Interview.created_at == cursor.created_at) & (Interview.id < cursor.id))
+        )
+    query = query.order_by(Interview.created_at.desc(), Interview.id.desc()).limit(limit)
+    return list(await session.scalars(query))
+
+
 async def get_interview(
     session: AsyncSession, *, interview_id: str, user_id: str | None = None
 ) -> Interview | None:

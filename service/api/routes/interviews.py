@@ -7,18 +7,26 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
 
-from service.api.deps import CurrentUser, ServiceDep, StreamsDep
-from service.api.schemas import AnswerCreate, InterviewCreate, InterviewOut, Storable, TurnOut
+from service.api.deps import CurrentUser, ServiceDep, SessionsDep, StreamsDep
+from service.api.schemas import (
+    AnswerCreate,
+    InterviewCreate,
+    InterviewOut,
+    InterviewSummary,
+    Storable,
+    TurnOut,
+)
 from service.errors import Conflict
 from service.report.debrief import Debrief
 from service.report.render import to_html, to_markdown
+from service.store import crud
 
 router = APIRouter(prefix="/interviews", tags=["interviews"])
 
@@ -32,6 +40,19 @@ async def create_interview(body: InterviewCreate, service: ServiceDep, user: Cur
         archetypes=list(body.archetypes or []) or None, count=body.count, model=body.model, user_id=user
     )
     return InterviewOut.of(interview)
+
+
+@router.get("")
+async def list_interviews(
+    sessions: SessionsDep,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    before: Annotated[Storable | None, Query(max_length=64)] = None,
+) -> list[InterviewSummary]:
+    """The caller's interviews, newest first; the next page is `before=` the last id of this one."""
+    async with sessions() as session:
+        rows = await crud.list_interviews(session, user_id=user, limit=limit, before=before)
+        return [InterviewSummary.of(row) for row in rows]
 
 
 @router.get("/{interview_id}")
