@@ -239,6 +239,7 @@ def test_openapi_states_every_response() -> None:
     spec = create_app(Settings()).openapi()
     expected = {
         ("post", "/api/interviews"): {"InterviewOut"},
+        ("get", "/api/interviews"): {"InterviewSummary"},
         ("get", "/api/interviews/{interview_id}"): {"InterviewOut"},
         ("post", "/api/interviews/{interview_id}/answers"): {"TurnOut"},
         ("post", "/api/interviews/{interview_id}/finish"): {"Debrief"},
