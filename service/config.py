@@ -35,9 +35,7 @@ class Settings(BaseSettings):
     # `response_format: {type: json_object, schema}`, a grammar), `vllm` (guided decoding, `guided_json`),
     # `ollama` (`format: SCHEMA`), `json_schema` (OpenAI's structured outputs), `json_object` (JSON only,
     # no schema: every OpenAI-compatible server takes it), `prompt` (nothing but the prompt's wording).
-    json_mode: Literal["json_schema", "json_object", "llama_cpp", "vllm", "ollama", "prompt"] = (
-        "json_object"
-    )
+    json_mode: Literal["json_schema", "json_object", "llama_cpp", "vllm", "ollama", "prompt"] = "json_object"
     model_timeout_seconds: float = 30.0
     model_retries: int = Field(default=2, ge=0, le=10)
     model_retry_initial_seconds: float = Field(default=0.5, ge=0)

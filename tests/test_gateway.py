@@ -125,7 +125,23 @@ async def test_structured_malformed_json_is_a_model_error(content: str) -> None:
         await model().structured(ask(), {"type": "object"})
 
 
-SCHEMA = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "why": {"type": "string"},
+        "verdict": {"type": "string", "enum": ["met", "missing"]},
+        "quotes": {"type": "array", "items": {"type": "string", "maxLength": 50}},
+    },
+}
+# What a grammar-building server gets: free strings and lists capped, enums and caps already set kept.
+BOUNDED = {
+    "type": "object",
+    "properties": {
+        "why": {"type": "string", "maxLength": 300},
+        "verdict": {"type": "string", "enum": ["met", "missing"]},
+        "quotes": {"type": "array", "items": {"type": "string", "maxLength": 50}, "maxItems": 3},
+    },
+}
 
 
 @respx.mock
@@ -133,7 +149,7 @@ SCHEMA = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
     ("mode", "field", "expected"),
     [
         ("json_object", "response_format", {"type": "json_object"}),
-        ("llama_cpp", "response_format", {"type": "json_object", "schema": SCHEMA}),
+        ("llama_cpp", "response_format", {"type": "json_object", "schema": BOUNDED}),
         (
             "json_schema",
             "response_format",

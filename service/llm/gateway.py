@@ -259,6 +259,24 @@ class LiteLLMModel:
         return _clean_json(content)
 
 
+_MAX_STRING_CHARS = 300
+_MAX_ITEMS = 3
+
+
+def bounded(schema: Any) -> Any:
+    """A copy of `schema` whose free strings and lists have a length cap (enums and set caps are kept)."""
+    if isinstance(schema, list):
+        return [bounded(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: bounded(value) for key, value in schema.items()}
+    if out.get("type") == "string" and "enum" not in out:
+        out.setdefault("maxLength", _MAX_STRING_CHARS)
+    if out.get("type") == "array":
+        out.setdefault("maxItems", _MAX_ITEMS)
+    return out
+
+
 def schema_params(mode: str, schema: dict[str, Any]) -> dict[str, Any]:
     """The request fields that make a server hold its reply to `schema`, in that server's own terms."""
     if mode == "json_schema":
@@ -268,8 +286,8 @@ def schema_params(mode: str, schema: dict[str, Any]) -> dict[str, Any]:
         return {"response_format": {"type": "json_object"}}
     if mode == "llama_cpp":
         # llama-cpp-python's server rejects `type: json_schema`; it takes the schema beside json_object and
-        # compiles it to a grammar.
-        return {"response_format": {"type": "json_object", "schema": schema}}
+        # compiles it to a grammar, bounded so a small model cannot loop inside one string until max_tokens.
+        return {"response_format": {"type": "json_object", "schema": bounded(schema)}}
     if mode == "vllm":
         return {"extra_body": {"guided_json": schema}}
     if mode == "ollama":
