@@ -31,7 +31,11 @@ class Settings(BaseSettings):
     # provider that bills the operator's key), so a user picks only among the operator's choices. Empty
     # means the default: builtin plus `model` and `grader_model`.
     allowed_models: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    json_mode: Literal["json_schema", "json_object", "prompt"] = "json_object"
+    # How the grader's JSON schema is enforced, per server: `llama_cpp` (llama-cpp-python's
+    # `response_format: {type: json_object, schema}`, a grammar), `vllm` (guided decoding, `guided_json`),
+    # `ollama` (`format: SCHEMA`), `json_schema` (OpenAI's structured outputs), `json_object` (JSON only,
+    # no schema: every OpenAI-compatible server takes it), `prompt` (nothing but the prompt's wording).
+    json_mode: Literal["json_schema", "json_object", "llama_cpp", "vllm", "ollama", "prompt"] = "json_object"
     model_timeout_seconds: float = 30.0
     model_retries: int = Field(default=2, ge=0, le=10)
     model_retry_initial_seconds: float = Field(default=0.5, ge=0)

@@ -10,7 +10,15 @@ from service.config import Settings
 from service.errors import ModelError
 from service.llm import Message, Request
 from service.llm.gateway import LiteLLMModel
-from tests.model_server import API_BASE, COMPLETIONS, completion, cut_stream, error, streamed
+from tests.model_server import (
+    API_BASE,
+    COMPLETIONS,
+    completion,
+    cut_stream,
+    error,
+    sse_body,
+    streamed,
+)
 
 pytestmark = pytest.mark.usefixtures("litellm_over_httpx")
 
@@ -117,15 +125,90 @@ async def test_structured_malformed_json_is_a_model_error(content: str) -> None:
         await model().structured(ask(), {"type": "object"})
 
 
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "why": {"type": "string"},
+        "verdict": {"type": "string", "enum": ["met", "missing"]},
+        "quotes": {"type": "array", "items": {"type": "string", "maxLength": 50}},
+    },
+}
+# What a grammar-building server gets: free strings and lists capped, enums and caps already set kept.
+BOUNDED = {
+    "type": "object",
+    "properties": {
+        "why": {"type": "string", "maxLength": 300},
+        "verdict": {"type": "string", "enum": ["met", "missing"]},
+        "quotes": {"type": "array", "items": {"type": "string", "maxLength": 50}, "maxItems": 3},
+    },
+}
+
+
 @respx.mock
 @pytest.mark.parametrize(
-    ("mode", "expected_format"),
-    [("json_object", {"type": "json_object"}), ("prompt", None)],
+    ("mode", "field", "expected"),
+    [
+        ("json_object", "response_format", {"type": "json_object"}),
+        ("llama_cpp", "response_format", {"type": "json_object", "schema": BOUNDED}),
+        (
+            "json_schema",
+            "response_format",
+            {"type": "json_schema", "json_schema": {"name": "grade", "schema": SCHEMA, "strict": False}},
+        ),
+        ("vllm", "guided_json", SCHEMA),
+        ("vllm", "response_format", None),
+        ("prompt", "response_format", None),
+    ],
 )
-async def test_json_mode_decides_response_format(mode: str, expected_format: object) -> None:
+async def test_json_mode_decides_how_the_schema_is_sent(mode: str, field: str, expected: object) -> None:
     route = respx.post(COMPLETIONS).mock(return_value=completion('{"ok": true}'))
-    await model(json_mode=mode).structured(ask(), {"type": "object"})
+    await model(json_mode=mode).structured(ask(), SCHEMA)
     import json
 
     sent = json.loads(route.calls.last.request.content)
-    assert sent.get("response_format") == expected_format
+    assert sent.get(field) == expected
+
+
+def test_ollama_mode_passes_the_schema_as_format() -> None:
+    from service.llm.gateway import schema_params
+
+    assert schema_params("ollama", SCHEMA) == {"format": SCHEMA}
+
+
+def _no_usage_stream(tokens: list[str]) -> httpx.Response:
+    """What llama-cpp-python's server sends: `stream_options` ignored, no usage chunk at all."""
+    body = sse_body(tokens).split(b"\n\n")
+    kept = [part for part in body if part and b'"usage"' not in part]
+    content = b"\n\n".join(kept) + b"\n\n"
+    return httpx.Response(200, content=content, headers={"content-type": "text/event-stream"})
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    ("response", "estimated", "prompt_tokens"),
+    [(streamed(["Hello", " there"]), False, 50), (_no_usage_stream(["Hello", " there"]), None, None)],
+    ids=["reported", "counted"],
+)
+async def test_stream_usage_is_reported_or_counted(
+    response: httpx.Response, estimated: bool | None, prompt_tokens: int | None
+) -> None:
+    # With no usage chunk, litellm's stream wrapper counts the tokens itself, or we do (`estimated`).
+    respx.post(COMPLETIONS).mock(return_value=response)
+    request = ask()
+    text = "".join([t async for t in model().stream(request)])
+    assert text == "Hello there"
+    if estimated is not None:
+        assert request.usage.estimated is estimated
+    assert request.usage.completion_tokens > 0 and request.usage.prompt_tokens > 0
+    if prompt_tokens is not None:
+        assert request.usage.prompt_tokens == prompt_tokens
+
+
+@respx.mock
+async def test_structured_usage_is_counted_when_the_server_sends_none() -> None:
+    body = completion('{"ok": true}').json()
+    del body["usage"]
+    respx.post(COMPLETIONS).mock(return_value=httpx.Response(200, json=body))
+    request = ask()
+    await model().structured(request, SCHEMA)
+    assert request.usage.estimated and request.usage.completion_tokens > 0

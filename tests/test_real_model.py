@@ -11,7 +11,7 @@ import pytest
 from service.api.app import create_app
 from service.config import Settings
 from service.interview.checks import failure
-from tests.real_model import MODEL_NAME
+from tests.real_model import GRADED_ANSWERS, MODEL_NAME
 from tests.test_api import WEAK, parse_sse
 
 STAFF = (Path(__file__).parent.parent / "examples" / "killed_own_project_staff.txt").read_text()
@@ -63,6 +63,9 @@ async def test_whole_interview_with_a_real_model(client: httpx.AsyncClient) -> N
     assert roles == ["interviewer", "candidate"] * (len(roles) // 2) + ["interviewer"][: len(roles) % 2]
     debrief = (await client.post(f"/api/interviews/{iid}/finish")).json()
     assert {a["archetype"] for a in debrief["archetypes"]} == {"killed_own_project", "mentoring"}
+    # The server sends no usage in streams; the tokens are counted, so the debrief's figures add up.
+    usage = debrief["usage"]
+    assert usage["calls"] >= len(moves) and usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0
 
 
 @pytest.mark.parametrize("answer", [WEAK, STAFF], ids=["weak", "staff"])
@@ -73,7 +76,7 @@ async def test_grading_with_a_real_model_stays_correct(llama_server: str, answer
     from service.rubric import analyze
 
     settings = Settings(
-        api_base=llama_server, model_timeout_seconds=120, model_retries=1, json_mode="json_object"
+        api_base=llama_server, model_timeout_seconds=120, model_retries=1, json_mode="llama_cpp"
     )
     catalog = get_catalog()
     outcome = await grade_answer(
@@ -98,3 +101,42 @@ async def test_grading_with_a_real_model_stays_correct(llama_server: str, answer
     else:
         assert grade.grader == "builtin" and outcome.fallback_reason
         assert grade.level == base.level
+
+
+async def test_grader_replies_follow_the_schema_with_the_servers_grammar(llama_server: str) -> None:
+    """`llama_cpp` mode: the schema becomes a grammar, so even a 135M model replies on-schema."""
+    from service.catalog import get_catalog
+    from service.grading import grade_answer
+    from service.llm.gateway import LiteLLMModel
+
+    settings = Settings(
+        api_base=llama_server, json_mode="llama_cpp", model_timeout_seconds=300, model_retries=0
+    )
+    model = LiteLLMModel(MODEL_NAME, settings)
+    fallbacks = []
+    for archetype, answer in GRADED_ANSWERS:
+        outcome = await grade_answer(
+            answer=answer,
+            archetype=archetype,
+            question=None,
+            model=model,
+            catalog=get_catalog(),
+            prompts_dir=settings.prompts_dir,
+        )
+        fallbacks.append(outcome.fallback_reason)
+        for call in outcome.usage:
+            assert call["prompt_tokens"] > 0 and call["completion_tokens"] > 0, call
+    assert len(fallbacks) >= 5
+    failed = [f for f in fallbacks if f is not None]
+    assert len(failed) / len(fallbacks) <= 0.2, failed
+
+
+async def test_a_streamed_reply_from_a_real_server_has_tokens(llama_server: str) -> None:
+    from service.llm import Message, Request
+    from service.llm.gateway import LiteLLMModel
+
+    model = LiteLLMModel(MODEL_NAME, Settings(api_base=llama_server, model_timeout_seconds=60))
+    request = Request(messages=[Message("user", "Ask me one interview question.")], max_tokens=30)
+    text = "".join([t async for t in model.stream(request)])
+    assert text.strip()
+    assert request.usage.prompt_tokens > 0 and request.usage.completion_tokens > 0

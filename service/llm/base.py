@@ -24,6 +24,9 @@ class Usage:
     calls: int = 0
     retries: int = 0
     error: str | None = None
+    # True when the server sent no usage (llama-cpp-python's server ignores `stream_options`) and the tokens
+    # were counted here with litellm's tokenizer for the model: close, not the server's own count.
+    estimated: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -34,6 +37,7 @@ class Usage:
             "calls": self.calls,
             "retries": self.retries,
             "error": self.error,
+            "estimated": self.estimated,
         }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import re
 from collections.abc import AsyncIterator
@@ -26,6 +27,8 @@ from tenacity import (
 from service.config import Settings
 from service.errors import ModelError
 from service.llm.base import Request, Usage
+
+log = logging.getLogger(__name__)
 
 _RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
 _MAX_RETRY_AFTER = 30.0
@@ -156,11 +159,30 @@ class LiteLLMModel:
             reraise=True,
         )
 
-    def _record(self, usage: Usage, data: Any) -> None:
+    def _record(self, usage: Usage, data: Any) -> bool:
+        """Add a reported usage block; whether there was one with tokens in it."""
         if not data:
-            return
+            return False
         prompt = int(getattr(data, "prompt_tokens", 0) or 0)
         completion = int(getattr(data, "completion_tokens", 0) or 0)
+        if not prompt and not completion:
+            return False
+        self._add(usage, prompt, completion)
+        return True
+
+    def _count(self, usage: Usage, messages: list[dict[str, str]], reply: str) -> None:
+        """The server reported nothing: count both sides with litellm's tokenizer for this model."""
+        litellm = _litellm()
+        try:
+            prompt = int(litellm.token_counter(model=self.name, messages=messages))
+            completion = int(litellm.token_counter(model=self.name, text=reply)) if reply else 0
+        except Exception:  # a tokenizer that cannot load leaves the count unknown, not wrong
+            log.warning("could not count tokens for %s", self.name, exc_info=True)
+            return
+        usage.estimated = True
+        self._add(usage, prompt, completion)
+
+    def _add(self, usage: Usage, prompt: int, completion: int) -> None:
         usage.prompt_tokens += prompt
         usage.completion_tokens += completion
         try:
@@ -191,33 +213,33 @@ class LiteLLMModel:
         except Exception as exc:
             usage.error = _describe(exc)
             raise ModelError(f"{self.name}: {usage.error}") from exc
+        said: list[str] = []
+        reported = False
         try:
             chunk = first
             while True:
                 text = _delta(chunk)
                 if text:
+                    said.append(text)
                     yield text
-                self._record(usage, getattr(chunk, "usage", None))
+                reported = self._record(usage, getattr(chunk, "usage", None)) or reported
                 chunk = await asyncio.wait_for(iterator.__anext__(), timeout)
         except StopAsyncIteration:
-            return
+            pass
         except Exception as exc:
             usage.error = f"stream broke: {_describe(exc)}"
             raise ModelError(f"{self.name}: {usage.error}") from exc
+        finally:
+            # Also when the caller stops reading (a withdrawn reply): the tokens were still spent.
+            if not reported:
+                self._count(usage, params["messages"], "".join(said))
 
     async def structured(self, request: Request, schema: dict[str, Any]) -> dict[str, Any]:
         litellm = _litellm()
         usage = request.usage
         usage.model = self.name
         params = self._params(request)
-        mode = self.settings.json_mode
-        if mode == "json_schema":
-            params["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": "grade", "schema": schema, "strict": False},
-            }
-        elif mode == "json_object":
-            params["response_format"] = {"type": "json_object"}
+        params.update(schema_params(self.settings.json_mode, schema))
         try:
             async for attempt in self._retrying(usage):
                 with attempt:
@@ -228,12 +250,49 @@ class LiteLLMModel:
         except Exception as exc:
             usage.error = _describe(exc)
             raise ModelError(f"{self.name}: {usage.error}") from exc
-        self._record(usage, getattr(response, "usage", None))
         try:
             content = response.choices[0].message.content or ""
         except (AttributeError, IndexError) as exc:
             raise ModelError(f"{self.name}: response has no message") from exc
+        if not self._record(usage, getattr(response, "usage", None)):
+            self._count(usage, params["messages"], content)
         return _clean_json(content)
+
+
+_MAX_STRING_CHARS = 300
+_MAX_ITEMS = 3
+
+
+def bounded(schema: Any) -> Any:
+    """A copy of `schema` whose free strings and lists have a length cap (enums and set caps are kept)."""
+    if isinstance(schema, list):
+        return [bounded(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: bounded(value) for key, value in schema.items()}
+    if out.get("type") == "string" and "enum" not in out:
+        out.setdefault("maxLength", _MAX_STRING_CHARS)
+    if out.get("type") == "array":
+        out.setdefault("maxItems", _MAX_ITEMS)
+    return out
+
+
+def schema_params(mode: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """The request fields that make a server hold its reply to `schema`, in that server's own terms."""
+    if mode == "json_schema":
+        spec = {"name": "grade", "schema": schema, "strict": False}
+        return {"response_format": {"type": "json_schema", "json_schema": spec}}
+    if mode == "json_object":
+        return {"response_format": {"type": "json_object"}}
+    if mode == "llama_cpp":
+        # llama-cpp-python's server rejects `type: json_schema`; it takes the schema beside json_object and
+        # compiles it to a grammar, bounded so a small model cannot loop inside one string until max_tokens.
+        return {"response_format": {"type": "json_object", "schema": bounded(schema)}}
+    if mode == "vllm":
+        return {"extra_body": {"guided_json": schema}}
+    if mode == "ollama":
+        return {"format": schema}
+    return {}
 
 
 def _delta(chunk: Any) -> str:

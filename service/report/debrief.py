@@ -211,4 +211,6 @@ def _usage(calls: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "cost_usd": round(sum(costs), 6) if costs else None,
         "failed_calls": sum(1 for c in calls if c.get("error")),
         "withdrawn_replies": sum(1 for c in calls if c.get("withdrawn")),
+        # Calls whose server reported no usage: their tokens were counted with the model's tokenizer.
+        "estimated_calls": sum(1 for c in calls if c.get("estimated")),
     }
