@@ -168,6 +168,10 @@ def eval_(
     api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL for the model.")] = None,
     epochs: Annotated[int, typer.Option(min=0, help="Grade live N times and report the flip rate.")] = 0,
     personas: Annotated[bool, typer.Option(help="Play the simulated candidates.")] = True,
+    json_mode: Annotated[
+        str | None,
+        typer.Option(help="How the live model is held to the grader's schema (else STARDRIVE_JSON_MODE)."),
+    ] = None,
 ) -> None:
     """Measure the grader, the interviewer and the LLM grader; exit 1 below the thresholds."""
     from rich.console import Console
@@ -184,6 +188,7 @@ def eval_(
         api_base=api_base,
         epochs=epochs,
         personas=personas,
+        json_mode=json_mode,
     )
     try:
         result = run(options, console)

@@ -31,6 +31,26 @@ def test_key(a: Request, b: Request, same: bool) -> None:
     assert cassette_key("m", a, {}) != cassette_key("other-model", a, {})
 
 
+@pytest.mark.parametrize(
+    ("epoch_a", "epoch_b", "same"), [(0, 0, True), (1, 1, True), (0, 1, False), (1, 2, False)]
+)
+def test_each_epoch_is_its_own_recording(epoch_a: int, epoch_b: int, same: bool) -> None:
+    assert (cassette_key("m", ask(), {}, epoch_a) == cassette_key("m", ask(), {}, epoch_b)) is same
+
+
+async def test_an_epoch_replays_only_its_own_recordings(tmp_path: Path) -> None:
+    first = CassetteModel("m", tmp_path, "record", ScriptedModel([{"parts": {"a": 1}}]), epoch=0)
+    await first.structured(ask(), {})
+    again = CassetteModel("m", tmp_path, "record", ScriptedModel([{"parts": {"a": 2}}]), epoch=1)
+    await again.structured(ask(), {})
+    assert await CassetteModel("m", tmp_path, "replay", epoch=0).structured(ask(), {}) == {"parts": {"a": 1}}
+    assert await CassetteModel("m", tmp_path, "replay", epoch=1).structured(ask(), {}) == {"parts": {"a": 2}}
+    missing = CassetteModel("m", tmp_path, "replay", epoch=2)
+    with pytest.raises(ModelError, match="no cassette"):
+        await missing.structured(ask(), {})
+    assert len(missing.missing) == 1
+
+
 async def test_record_then_replay(tmp_path: Path) -> None:
     recorder = CassetteModel("m", tmp_path, "record", ScriptedModel([{"parts": {}}, ModelError("boom")]))
     assert await recorder.structured(ask(), {}) == {"parts": {}}

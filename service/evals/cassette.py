@@ -1,7 +1,7 @@
 """Recorded model responses for the LLM-grader eval: replayed offline in CI, re-recorded on demand.
 
-A cassette is keyed by a hash of the model, the grader's prompt version, the messages and the call's
-parameters. The grader's random answer boundary is normalised first (it changes every call by design).
+A cassette is keyed by a hash of the model, the grader's prompt version, the messages, the call's
+parameters and the epoch (the same call recorded again, to measure how often the model changes its mind). The grader's random answer boundary is normalised first (it changes every call by design).
 In replay mode a missing cassette is recorded in `missing` and the call fails; the eval then fails the
 run, rather than letting the grader's fallback hide that the recording is stale.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,27 +35,32 @@ def normalised(request: Request) -> list[list[str]]:
     return out
 
 
-def cassette_key(model: str, request: Request, schema: dict[str, Any]) -> str:
-    payload = {
+def cassette_key(model: str, request: Request, schema: dict[str, Any], epoch: int = 0) -> str:
+    payload: dict[str, Any] = {
         "model": model,
         "prompt_version": PROMPT_VERSION,
         "messages": normalised(request),
         "params": {"max_tokens": request.max_tokens, "temperature": request.temperature},
         "schema": schema,
     }
+    if epoch:  # epoch 0 keeps the key it always had
+        payload["epoch"] = epoch
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
 
 
 class CassetteModel:
     """A `ChatModel` for the grader: structured calls come from (or go to) `directory`."""
 
-    def __init__(self, name: str, directory: Path, mode: Mode, inner: ChatModel | None = None) -> None:
+    def __init__(
+        self, name: str, directory: Path, mode: Mode, inner: ChatModel | None = None, *, epoch: int = 0
+    ) -> None:
         if mode == "record" and inner is None:
             raise ValueError("recording needs a live model")
         self.name = name
         self.directory = directory
         self.mode = mode
         self.inner = inner
+        self.epoch = epoch
         self.missing: list[str] = []
         self.used: set[str] = set()
 
@@ -62,7 +68,7 @@ class CassetteModel:
         raise ModelError("cassettes hold grader calls only")
 
     async def structured(self, request: Request, schema: dict[str, Any]) -> dict[str, Any]:
-        key = cassette_key(self.name, request, schema)
+        key = cassette_key(self.name, request, schema, self.epoch)
         path = self.directory / f"{key}.json"
         self.used.add(key)
         if self.mode == "record":
@@ -71,12 +77,15 @@ class CassetteModel:
                 "key": key,
                 "model": self.name,
                 "prompt_version": PROMPT_VERSION,
+                "epoch": self.epoch,
                 "messages": normalised(request),
             }
+            start = time.monotonic()
             try:
                 record["response"] = await self.inner.structured(request, schema)
             except ModelError as exc:
                 record["error"] = str(exc)
+            record["seconds"] = round(time.monotonic() - start, 2)
             record["usage"] = request.usage.as_dict()
             self.directory.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -70,9 +70,54 @@ def to_markdown(report: dict[str, Any]) -> str:
     if personas:
         lines += ["", "| persona | pass rate |", "|---|---|"]
         lines += [f"| {name} | {row['pass_rate']:.3f} |" for name, row in personas.items()]
+    lines += _llm_lines(report.get("llm_grader") or {})
     failures = report.get("failures") or []
     lines += ["", "## Thresholds", ""] + ([f"- FAIL {f}" for f in failures] or ["All thresholds hold."])
     return "\n".join(lines) + "\n"
+
+
+def _llm_lines(llm: dict[str, Any]) -> list[str]:
+    if not llm.get("model") or "fallback_rate" not in llm:
+        return ["", f"LLM grader: {llm.get('status', 'not measured')} ({llm.get('reason', '')})."]
+    lines = [
+        "",
+        f"## LLM grader: {llm['model']} ({llm['source']}, JSON mode {llm.get('json_mode', '?')})",
+        "",
+        f"{llm['cases']} in-sample cases, {llm['epochs']} epoch(s); fallback rate {llm['fallback_rate']:.3f}"
+        f" (per epoch: {', '.join(f'{r:.3f}' for r in llm['fallback_rate_per_epoch'])}).",
+    ]
+    if llm.get("recorded_with"):
+        lines.append(f"Recorded with: {llm['recorded_with']}.")
+    lines += [
+        "",
+        "| graded by | cases | all parts | kappa | level exact | within one |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key, label in (
+        ("all_cases", "the model, the rubric where it fell back"),
+        ("model_graded", "the model (merged), non-fallback cases"),
+        ("model_raw", "the model's raw verdicts, non-fallback cases"),
+        ("rubric_same_cases", "the rubric alone, the same non-fallback cases"),
+    ):
+        row = llm.get(key)
+        if row:
+            lines.append(
+                f"| {label} | {row['cases']} | {row['overall']['accuracy']:.3f} | {row['overall']['kappa']:.3f}"
+                f" | {row['level']['exact']:.3f} | {row['level']['within_one']:.3f} |"
+            )
+    checks = llm.get("checks") or {}
+    if checks:
+        lines += [
+            "",
+            "Checks on the model's output: " + ", ".join(f"{k} {v}" for k, v in checks.items()) + ".",
+        ]
+    if "flip_rate" in llm:
+        flips = ", ".join(f"{k} {v:.3f}" for k, v in llm["flip_rate"].items())
+        lines.append(
+            f"Flip rate over {llm['flip_cases']} cases: {flips}; level {llm['level_flip_rate']:.3f}; "
+            f"replies identical {llm['replies_identical']:.3f}."
+        )
+    return lines
 
 
 def write_report(report: dict[str, Any], directory: Path) -> None:

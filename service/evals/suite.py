@@ -9,24 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from rich.console import Console
-from rich.progress import Progress, TaskID
+from rich.progress import Progress
 from rich.table import Table
 
-from service.catalog import get_catalog
-from service.config import Settings, get_settings
+from service.config import get_settings
 from service.errors import InputError
 from service.evals.cases import load_cases
+from service.evals.llm_section import llm_section, over_ceiling, print_llm, with_json_mode
 from service.evals.report import check_thresholds, write_report
 from service.evals.runner import forms_report, grade_cases, grader_report, injection_report, slices
 
-MAX_FALLBACK_RATE = 0.2
 NOT_RECORDED = (
     "no recording of a model whose grades are usable (evals/llm.yaml names none); "
     "record one with --record --model X --api-base URL"
@@ -45,6 +43,7 @@ class Options:
     api_base: str | None = None
     epochs: int = 0
     personas: bool = True
+    json_mode: str | None = None
 
 
 def run(options: Options, console: Console) -> dict[str, Any]:
@@ -52,11 +51,12 @@ def run(options: Options, console: Console) -> dict[str, Any]:
     if not cases:
         raise InputError(f"no cases in {options.cases}")
     settings = get_settings()
-    if options.api_base:
-        settings = settings.model_copy(update={"api_base": options.api_base})
     llm = (
         yaml.safe_load(options.llm_config.read_text(encoding="utf-8")) if options.llm_config.exists() else {}
     )
+    if options.api_base:
+        settings = settings.model_copy(update={"api_base": options.api_base})
+    settings = with_json_mode(settings, options.json_mode)
     report: dict[str, Any] = {}
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("grader (builtin)", total=len(cases))
@@ -81,22 +81,11 @@ def run(options: Options, console: Console) -> dict[str, Any]:
             report["personas"] = _personas()
             progress.update(task, completed=1)
         if llm.get("model") or options.model:
-            report["llm_grader"] = _llm(options, settings, cases, llm, progress)
+            report["llm_grader"] = llm_section(options, settings, cases, llm, progress)
         else:
             report["llm_grader"] = {"status": "not measured", "reason": NOT_RECORDED}
     report["failures"] = check_thresholds(report, options.thresholds)
-    llm_rate = report["llm_grader"].get("fallback_rate")
-    if llm_rate is not None and llm_rate > MAX_FALLBACK_RATE:
-        # Past this the figures would be the rubric's under the model's name: keep the rate, drop the rest.
-        report["llm_grader"] = {
-            "status": "not measured",
-            "model": report["llm_grader"]["model"],
-            "cases": report["llm_grader"]["cases"],
-            "fallback_rate": llm_rate,
-            "reason": f"fallback rate {llm_rate:.2f} is above {MAX_FALLBACK_RATE}: the rubric graded these",
-            "missing_cassettes": report["llm_grader"].get("missing_cassettes", []),
-        }
-        report["failures"].append(f"llm_grader.fallback_rate = {llm_rate:.3f} is above {MAX_FALLBACK_RATE}")
+    report["llm_grader"] = over_ceiling(report["llm_grader"], options.thresholds)
     missing = (report.get("llm_grader") or {}).get("missing_cassettes") or []
     if missing:
         report["failures"].append(f"llm_grader: {len(missing)} cassette(s) missing; re-record with --record")
@@ -112,50 +101,6 @@ def _personas() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="stardrive-personas-") as tmp:
         results = asyncio.run(run_personas(default_settings(Path(tmp))))
     return personas_report(results)
-
-
-def _llm(
-    options: Options, settings: Settings, cases: list[Any], llm: dict[str, Any], progress: Progress
-) -> dict[str, Any]:
-    from service.evals.cassette import CassetteModel
-    from service.evals.llm_eval import flip_rates, grade_all, llm_report, llm_subset
-    from service.llm import get_model
-
-    catalog = get_catalog()
-    subset = llm_subset(cases, int(llm.get("cases_per_archetype", 2)))
-    name = options.model or str(llm.get("model", "builtin"))
-    out: dict[str, Any] = {"model": name, "cases": len(subset)}
-    if options.epochs > 0:
-        live = get_model(name, settings)
-        epochs = []
-        for n in range(options.epochs):
-            task = progress.add_task(f"{name}, epoch {n + 1}/{options.epochs}", total=len(subset))
-            grades, fallbacks = asyncio.run(
-                grade_all(
-                    subset, live, catalog=catalog, settings=settings, progress=_advancer(progress, task)
-                )
-            )
-            epochs.append(grades)
-        out["flip_rate"] = flip_rates(epochs, subset)
-        out.update(llm_report(subset, epochs[-1], fallbacks))
-        return out
-    inner = get_model(name, settings) if options.record else None
-    model = CassetteModel(name, options.cassettes, "record" if options.record else "replay", inner)
-    task = progress.add_task(f"{name} ({'recording' if options.record else 'replay'})", total=len(subset))
-    grades, fallbacks = asyncio.run(
-        grade_all(subset, model, catalog=catalog, settings=settings, progress=_advancer(progress, task))
-    )
-    out.update(llm_report(subset, grades, fallbacks))
-    out["missing_cassettes"] = model.missing
-    if options.record:
-        unused = {p.stem for p in options.cassettes.glob("*.json")} - model.used
-        for stem in unused:  # stale recordings of prompts that no longer exist
-            (options.cassettes / f"{stem}.json").unlink()
-    return out
-
-
-def _advancer(progress: Progress, task: TaskID) -> Callable[[], None]:
-    return lambda: progress.advance(task)
 
 
 def _sections(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -217,18 +162,7 @@ def _print(report: dict[str, Any], console: Console) -> None:
             failed = ", ".join(c["name"] for c in row["checks"] if not c["passed"]) or "—"
             t.add_row(name, f"{row['pass_rate']:.2f}", failed)
         console.print(t)
-    llm = report.get("llm_grader")
-    if llm and llm.get("status") == "not measured":
-        console.print(f"LLM grader: not measured ({llm['reason']})")
-    elif llm:
-        console.print(
-            f"LLM grader {llm['model']} on {llm['cases']} cases: all-parts accuracy "
-            f"{llm['overall']['accuracy']:.3f}, kappa {llm['overall']['kappa']:.3f}, "
-            f"level within one {llm['level']['within_one']:.3f}, fallback rate {llm['fallback_rate']:.2f}"
-        )
-        if "flip_rate" in llm:
-            console.print(
-                "flip rate per part: " + ", ".join(f"{k} {v:.2f}" for k, v in llm["flip_rate"].items())
-            )
+    if report.get("llm_grader"):
+        print_llm(report["llm_grader"], console)
     for failure in report["failures"]:
         console.print(f"[red]FAIL[/] {failure}")

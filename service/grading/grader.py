@@ -22,7 +22,7 @@ from service.grading.merge import merge
 from service.grading.prompt import GraderPrompt, build_prompt
 from service.grading.quotes import QuoteLocator
 from service.grading.schema import GRADER_SCHEMA, GraderOutput, describe_errors, parse_output
-from service.grading.verify import check_parts
+from service.grading.verify import CheckedPart, check_parts
 from service.llm.base import ChatModel, Message, Request, Usage
 from service.rubric.analyze import grade_reading
 from service.rubric.models import Grade
@@ -41,6 +41,10 @@ class GradeOutcome:
     grade: Grade
     usage: list[dict[str, Any]] = field(default_factory=list)
     fallback_reason: str | None = None
+    # What the model replied (validated) and its parts after the quote checks, before the merge; None when
+    # no model graded (builtin, or a fallback). The eval reads them to say what the checks did.
+    reply: GraderOutput | None = None
+    checked: dict[str, CheckedPart] | None = None
 
 
 async def _ask(
@@ -118,4 +122,4 @@ async def grade_answer(
         number_sourced=number_source(reading) is not None,
         catalog=catalog,
     )
-    return GradeOutcome(grade=grade, usage=usage)
+    return GradeOutcome(grade=grade, usage=usage, reply=output, checked=checked)

@@ -32,6 +32,9 @@ class CheckedPart:
     evidence: list[Evidence]
     reasoning: str
     remarks: list[str] = field(default_factory=list)
+    quoted: int = 0  # quotes the model gave
+    missed: int = 0  # of them, not in the answer (made up): dropped
+    blocked: int = 0  # of them, only in text addressed to the grader: dropped
 
 
 def _has_measure(evidence: list[Evidence]) -> bool:
@@ -49,7 +52,12 @@ def _quotes(n: int) -> str:
 def check_part(part_id: str, out: PartOutput, locator: QuoteLocator) -> CheckedPart:
     found = locator.locate(out.quotes)
     checked = CheckedPart(
-        verdict=out.verdict, evidence=found.evidence[:MAX_EVIDENCE], reasoning=out.reasoning
+        verdict=out.verdict,
+        evidence=found.evidence[:MAX_EVIDENCE],
+        reasoning=out.reasoning,
+        quoted=len(out.quotes),
+        missed=found.missed,
+        blocked=found.blocked,
     )
     if found.missed:
         checked.remarks.append(f"{_quotes(found.missed)} not found in the answer, dropped")
