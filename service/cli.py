@@ -292,6 +292,10 @@ users_app = typer.Typer(
     no_args_is_help=True, help="Accounts for a shared instance (used when STARDRIVE_AUTH=tokens)."
 )
 app.add_typer(users_app, name="users")
+
+from service.bank_cli import bank_app  # noqa: E402 - the sub-app sits with the other commands
+
+app.add_typer(bank_app, name="bank")
 USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
 
 

@@ -264,7 +264,14 @@ def test_interview_ctrl_c_ends_cleanly_and_keeps_what_was_sent(
         "PYTHONPATH": str(REPO_ROOT),
         "COLUMNS": "400",
     }
-    cmd = [sys.executable, "-c", "from service.cli import app; app()", "interview", "-a", "killed_own_project"]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from service.cli import app; app()",
+        "interview",
+        "-a",
+        "killed_own_project",
+    ]
     proc = subprocess.Popen(
         cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path
     )
@@ -293,3 +300,69 @@ def test_interview_ctrl_c_ends_cleanly_and_keeps_what_was_sent(
     assert iid in text and f"?interview={iid}" in text
     assert status == "active"  # left open, to resume
     assert sent == answers
+
+
+def test_bank_add_list_show_audit_remove(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`stardrive bank` through the same StoryBank and models as /api/stories: JSON output is the API's."""
+    monkeypatch.setenv("STARDRIVE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
+    from service.api.schemas import AuditOut, StoryOut
+    from service.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        added = runner.invoke(
+            app, ["bank", "add", str(STAFF), "-a", "killed_own_project", "--project", "ranker", "--json"]
+        )
+        assert added.exit_code == 0, added.output
+        story = StoryOut.model_validate_json(added.stdout)
+        assert story.grade is not None and story.grade.level == "staff"
+        for arch in ("mentoring", "safety_escalation"):
+            more = runner.invoke(
+                app, ["bank", "add", "-", "-a", arch, "--project", "Ranker"], input="We did it."
+            )
+            assert more.exit_code == 0, more.output
+        assert "Reuse:" in more.output and "3 archetypes" in more.output
+        listed = runner.invoke(app, ["bank", "list", "--json"])
+        assert [s["archetype"] for s in json.loads(listed.stdout)] == [
+            "killed_own_project",
+            "mentoring",
+            "safety_escalation",
+        ]
+        shown = runner.invoke(app, ["bank", "show", story.id, "--json"])
+        assert StoryOut.model_validate_json(shown.stdout) == story
+        audit = AuditOut.model_validate_json(runner.invoke(app, ["bank", "audit", "--json"]).stdout)
+        assert audit.projects_over_two_archetypes == {
+            "ranker": ["killed_own_project", "mentoring", "safety_escalation"]
+        }
+        assert len(audit.matrix) == 8 and not audit.checks.one_story_per_archetype
+        table = runner.invoke(app, ["bank", "audit"], env={"COLUMNS": "200"})
+        assert "Killed-my-own-project" in table.stdout and "no story yet" in table.stdout
+        removed = runner.invoke(app, ["bank", "remove", story.id])
+        assert removed.exit_code == 0
+        assert runner.invoke(app, ["bank", "show", story.id]).exit_code == 1
+    finally:
+        get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "code", "message"),
+    [
+        (["bank", "add", "-", "-a", "mentoring", "--project", "p"], " \u200b\n", 2, "must not be empty"),
+        (["bank", "add", "-", "-a", "nope", "--project", "p"], "I did it.", 2, "archetype"),
+        (["bank", "add", "/no/such", "-a", "mentoring", "--project", "p"], "", 2, "cannot read"),
+        (["bank", "remove", "nope"], "", 1, "no story 'nope'"),
+    ],
+)
+def test_bank_errors_are_clear(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], stdin: str, code: int, message: str
+) -> None:
+    monkeypatch.setenv("STARDRIVE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
+    from service.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, args, input=stdin)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == code, result.output
+    assert message in result.output
