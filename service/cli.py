@@ -12,15 +12,31 @@ from typing import Annotated, Any
 
 import typer
 
+from service.catalog import ARCHETYPE_IDS
 from service.errors import StardriveError
+
+_ARCHETYPE_LIST = ", ".join(ARCHETYPE_IDS)
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="Mock interviewer for Staff behavioral rounds."
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from service import __version__
+
+        typer.echo(f"stardrive {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit."),
+    ] = False,
+) -> None:
     """Mock interviewer for the behavioral rounds of Staff-level AI engineering loops."""
 
 
@@ -87,7 +103,7 @@ def _grader(model: str, api_base: str | None, catalog: Any) -> Grader:
 @app.command()
 def grade(
     source: Annotated[str | None, typer.Argument(help="File holding the answer, or - for stdin.")] = None,
-    archetype: Annotated[str | None, typer.Option(help="Archetype id (Contract 1).")] = None,
+    archetype: Annotated[str | None, typer.Option(help=f"Archetype id, one of: {_ARCHETYPE_LIST}.")] = None,
     question: Annotated[str | None, typer.Option(help="The question that was asked.")] = None,
     jsonl: Annotated[
         Path | None, typer.Option(help='Batch: lines of {"id", "archetype", "question", "answer"}.')
@@ -281,6 +297,10 @@ users_app = typer.Typer(
     no_args_is_help=True, help="Accounts for a shared instance (used when STARDRIVE_AUTH=tokens)."
 )
 app.add_typer(users_app, name="users")
+
+from service.bank_cli import bank_app  # noqa: E402 - the sub-app sits with the other commands
+
+app.add_typer(bank_app, name="bank")
 USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
 
 
@@ -375,7 +395,10 @@ def users_remove(name: Annotated[str, typer.Argument(help="The user to remove.")
 @app.command()
 def interview(
     archetype: Annotated[
-        list[str] | None, typer.Option("--archetype", "-a", help="Archetype id; repeat for several.")
+        list[str] | None,
+        typer.Option(
+            "--archetype", "-a", help=f"Archetype id; repeat for several. One of: {_ARCHETYPE_LIST}."
+        ),
     ] = None,
     count: Annotated[
         int | None, typer.Option(min=1, max=8, help="Random archetypes when none are given.")
@@ -387,8 +410,11 @@ def interview(
     api_base: Annotated[
         str | None, typer.Option(help="OpenAI-compatible base URL (in-process only).")
     ] = None,
+    save: Annotated[
+        Path | None, typer.Option(help="Also write the debrief's Markdown to this file.", dir_okay=False)
+    ] = None,
 ) -> None:
-    """Run a mock interview in the terminal."""
+    """Run a mock interview in the terminal (Ctrl+C leaves it open to resume; Ctrl+D or /finish ends it)."""
     if api_base:
         os.environ["STARDRIVE_API_BASE"] = api_base
         from service.config import get_settings
@@ -398,17 +424,26 @@ def interview(
 
     from rich.console import Console
 
-    from service.terminal import run_interview, stdin_answers
+    from service.terminal import INTERRUPTED, run_interview, stdin_answers
 
     console = Console()
-    code = asyncio.run(
-        run_interview(
-            url=url,
-            archetypes=archetype,
-            count=count,
-            model=model,
-            read_answer=stdin_answers(input),
-            console=console,
+    try:
+        code = asyncio.run(
+            run_interview(
+                url=url,
+                archetypes=archetype,
+                count=count,
+                model=model,
+                read_answer=stdin_answers(input),
+                console=console,
+                save=save,
+            )
         )
-    )
+    except KeyboardInterrupt:
+        # The loop has shut down (the app's lifespan closed, the database disposed). Only the thread
+        # blocked in input() remains, and a normal interpreter exit would abort on its lock on stdin
+        # ("could not acquire lock for <stdin> at interpreter shutdown"): flush and leave at once.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(INTERRUPTED)
     raise typer.Exit(code=code)

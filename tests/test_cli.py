@@ -174,3 +174,195 @@ def test_interview_bad_archetype_is_a_clear_error(tmp_path: Path, monkeypatch: p
         get_settings.cache_clear()
     assert result.exit_code == 2
     assert "archetypes" in result.output
+
+
+def test_version_is_the_package_version() -> None:
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"stardrive {version('stardrive')}"
+
+
+@pytest.mark.parametrize("command", [["grade", "--help"], ["interview", "--help"]])
+def test_help_lists_the_archetype_ids(command: list[str]) -> None:
+    from service.catalog import ARCHETYPE_IDS
+
+    result = runner.invoke(app, command, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    missing = [a for a in ARCHETYPE_IDS if a not in result.stdout]
+    assert not missing, result.stdout
+
+
+def test_interview_saves_the_debrief(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STARDRIVE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+    from service.config import get_settings
+
+    get_settings.cache_clear()
+    target = tmp_path / "debrief.md"
+    try:
+        result = runner.invoke(
+            app,
+            ["interview", "-a", "mentoring", "--save", str(target)],
+            input="I told her the answer and we shipped it.\n\n/finish\n",
+        )
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    saved = target.read_text(encoding="utf-8")
+    assert saved.startswith("# Interview debrief") and "Mentoring through ambiguity" in saved
+    assert f"Debrief saved to {target}" in " ".join(result.output.split())
+
+
+def _stored_interviews(db: Path) -> list[tuple[str, str, list[str]]]:
+    """(id, status, candidate turns' texts) of every interview in the SQLite file."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT id, status FROM interviews").fetchall()
+        return [
+            (
+                iid,
+                status,
+                [
+                    t
+                    for (t,) in conn.execute(
+                        "SELECT text FROM turns WHERE interview_id = ? AND role = 'candidate' ORDER BY "
+                        '"index"',
+                        (iid,),
+                    )
+                ],
+            )
+            for iid, status in rows
+        ]
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ([], "kept with no answers sent"),
+        (["We had a project that wasn't working out and we cancelled it."], "kept with 1 answer sent"),
+        (
+            ["We had a project and we cancelled it.", "I made the kill call myself; cost fell 40%."],
+            "kept with 2 answers sent",
+        ),
+    ],
+)
+def test_interview_ctrl_c_ends_cleanly_and_keeps_what_was_sent(
+    tmp_path: Path, answers: list[str], message: str
+) -> None:
+    """A real process and a real SIGINT while it waits for the next answer: exit 130 within seconds, a
+    plain message (no traceback), every answer sent before it stored, the interview left open."""
+    import os
+    import signal
+
+    db = tmp_path / "t.db"
+    env = {
+        **os.environ,
+        "STARDRIVE_DATABASE_URL": f"sqlite+aiosqlite:///{db}",
+        "STARDRIVE_MODEL": "builtin",
+        "PYTHONPATH": str(REPO_ROOT),
+        "COLUMNS": "400",
+    }
+    cmd = [
+        sys.executable,
+        "-c",
+        "from service.cli import app; app()",
+        "interview",
+        "-a",
+        "killed_own_project",
+    ]
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        seen = 0  # "Interviewer:" lines: the probe, then one reply per answer
+        for expected, answer in enumerate([None, *answers], start=1):
+            if answer is not None:
+                proc.stdin.write(answer.encode() + b"\n\n")
+                proc.stdin.flush()
+            while seen < expected:
+                line = proc.stdout.readline()
+                assert line, "the interview ended early"
+                seen += line.count(b"Interviewer:")
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    text = " ".join((out + err).decode().split())
+    assert proc.returncode == 130, text
+    assert "Traceback" not in text and "Fatal" not in text
+    assert "Interrupted." in text and message in text
+    [(iid, status, sent)] = _stored_interviews(db)
+    assert iid in text and f"?interview={iid}" in text
+    assert status == "active"  # left open, to resume
+    assert sent == answers
+
+
+def test_bank_add_list_show_audit_remove(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`stardrive bank` through the same StoryBank and models as /api/stories: JSON output is the API's."""
+    monkeypatch.setenv("STARDRIVE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
+    from service.api.schemas import AuditOut, StoryOut
+    from service.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        added = runner.invoke(
+            app, ["bank", "add", str(STAFF), "-a", "killed_own_project", "--project", "ranker", "--json"]
+        )
+        assert added.exit_code == 0, added.output
+        story = StoryOut.model_validate_json(added.stdout)
+        assert story.grade is not None and story.grade.level == "staff"
+        for arch in ("mentoring", "safety_escalation"):
+            more = runner.invoke(
+                app, ["bank", "add", "-", "-a", arch, "--project", "Ranker"], input="We did it."
+            )
+            assert more.exit_code == 0, more.output
+        assert "Reuse:" in more.output and "3 archetypes" in more.output
+        listed = runner.invoke(app, ["bank", "list", "--json"])
+        assert [s["archetype"] for s in json.loads(listed.stdout)] == [
+            "killed_own_project",
+            "mentoring",
+            "safety_escalation",
+        ]
+        shown = runner.invoke(app, ["bank", "show", story.id, "--json"])
+        assert StoryOut.model_validate_json(shown.stdout) == story
+        audit = AuditOut.model_validate_json(runner.invoke(app, ["bank", "audit", "--json"]).stdout)
+        assert audit.projects_over_two_archetypes == {
+            "ranker": ["killed_own_project", "mentoring", "safety_escalation"]
+        }
+        assert len(audit.matrix) == 8 and not audit.checks.one_story_per_archetype
+        table = runner.invoke(app, ["bank", "audit"], env={"COLUMNS": "200"})
+        assert "Killed-my-own-project" in table.stdout and "no story yet" in table.stdout
+        removed = runner.invoke(app, ["bank", "remove", story.id])
+        assert removed.exit_code == 0
+        assert runner.invoke(app, ["bank", "show", story.id]).exit_code == 1
+    finally:
+        get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "code", "message"),
+    [
+        (["bank", "add", "-", "-a", "mentoring", "--project", "p"], " \u200b\n", 2, "must not be empty"),
+        (["bank", "add", "-", "-a", "nope", "--project", "p"], "I did it.", 2, "archetype"),
+        (["bank", "add", "/no/such", "-a", "mentoring", "--project", "p"], "", 2, "cannot read"),
+        (["bank", "remove", "nope"], "", 1, "no story 'nope'"),
+    ],
+)
+def test_bank_errors_are_clear(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], stdin: str, code: int, message: str
+) -> None:
+    monkeypatch.setenv("STARDRIVE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
+    from service.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, args, input=stdin)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == code, result.output
+    assert message in result.output
