@@ -181,3 +181,23 @@ async def test_the_audit_endpoint_and_the_interview_show_it(client: httpx.AsyncC
     iid = (await start(client, archetypes=["contested_decision"]))["id"]
     turn = (await answer_json(client, iid, KILN_RETOLD)).json()
     assert turn["code"] == "ask_different_story"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "reused"),
+    [(KILN, KILN_RETOLD, [["killed_own_project", "contested_decision"]]), (FEED_RANKING, SEARCH_RANKING, [])],
+)
+def test_the_debrief_shows_projects_reused(first: str, second: str, reused: list[list[str]]) -> None:
+    from service.report.debrief import build_debrief
+
+    debrief = build_debrief(
+        interview_id="i1",
+        model="builtin",
+        archetypes=["killed_own_project", "contested_decision"],
+        turns=_interview(first, second),
+        catalog=get_catalog(),
+    )
+    assert debrief.projects_reused == reused
+    one_project = next(b.id for b in get_catalog().rubric.scoring_bullets if b.part is None)
+    bullet = next(b for b in debrief.bullets if b.id == one_project)
+    assert bullet.missing_in == sorted({a for pair in reused for a in pair})
