@@ -192,6 +192,14 @@ class AuditChecklist(BaseModel):
     pushbacks: list[PushbackCode]
 
 
+class ReusedPair(BaseModel):
+    """Two stories, filed for different archetypes, that tell the same project."""
+
+    stories: list[str]
+    archetypes: list[ArchetypeId]
+    titles: list[str]
+
+
 class AuditOut(BaseModel):
     """The story bank's coverage audit (service/report/audit.py)."""
 
@@ -201,6 +209,7 @@ class AuditOut(BaseModel):
     structural_driver_stories: list[str]
     checks: AuditChecks
     stories: list[AuditChecklist]
+    projects_reused: list[ReusedPair] = []  # addition: stories of other archetypes telling one project
 
 
 class LevelPair(BaseModel):

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from service.catalog import ARCHETYPE_IDS, Catalog
+from service.rubric import project_fingerprint
+from service.rubric.fingerprint import same_project
 
 MAX_ARCHETYPES_PER_PROJECT = 2
 MIN_STRUCTURAL_DRIVERS = 2
@@ -54,4 +56,19 @@ def audit(stories: Sequence[Any], catalog: Catalog) -> dict[str, Any]:
             "at_least_two_structural_drivers": len(structural) >= MIN_STRUCTURAL_DRIVERS,
         },
         "stories": checklists,
+        "projects_reused": projects_reused(stories),
     }
+
+
+def projects_reused(stories: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pairs of stories filed for different archetypes that tell the same project, by what the texts say
+    (service/rubric/meaning.py), whatever their `project` labels: `{"stories": [id, id], "archetypes":
+    [a, b], "titles": [t, t]}`."""
+    told = [s for s in stories if getattr(s, "text", "").strip()]
+    prints = [project_fingerprint(s.text) for s in told]
+    return [
+        {"stories": [a.id, b.id], "archetypes": [a.archetype, b.archetype], "titles": [a.title, b.title]}
+        for i, a in enumerate(told)
+        for j, b in enumerate(told[i + 1 :], start=i + 1)
+        if a.archetype != b.archetype and same_project(prints[i], prints[j])
+    ]

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from service.rubric.meaning import Meaning, meaning, score
+
 SAME_PROJECT = 0.3
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]{2,}")
-_COMMON = frozenset(
+COMMON = _COMMON = frozenset(
     [
         "about",
         "above",
@@ -407,7 +409,19 @@ def fingerprint(text: str, *, size: int = 24) -> frozenset[str]:
             names.add(term)
         counts[term] += weight
     top = [term for term, _ in counts.most_common(size)]
-    return frozenset(NAME + t if t in names else t for t in top)
+    return ProjectPrint(frozenset(NAME + t if t in names else t for t in top), meaning(text))
+
+
+class ProjectPrint(frozenset[str]):
+    """The distinctive terms (as before), carrying the answer's meaning (service/rubric/meaning.py) for
+    `same_project`. Still a frozenset, so every caller that passes fingerprints around is unchanged."""
+
+    meaning: Meaning | None
+
+    def __new__(cls, terms: frozenset[str], meaning: Meaning | None = None) -> ProjectPrint:
+        self = super().__new__(cls, terms)
+        self.meaning = meaning
+        return self
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -418,6 +432,14 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def same_project(a: frozenset[str], b: frozenset[str]) -> bool:
+    """By meaning when both prints carry it (an empty answer never matches); otherwise the old term rule."""
+    ma, mb = getattr(a, "meaning", None), getattr(b, "meaning", None)
+    if ma is not None and mb is not None:
+        return bool(ma.words and mb.words) and score(ma, mb) > 0
+    return _same_terms(a, b)
+
+
+def _same_terms(a: frozenset[str], b: frozenset[str]) -> bool:
     """Names decide when both answers name things: the same project shares at least one name. Without
     names, a few shared terms are not enough (thin answers share filler): it takes three and the overlap."""
     names_a = {t for t in a if t.startswith(NAME)}

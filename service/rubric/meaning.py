@@ -1,0 +1,137 @@
+"""What a project *is*, by meaning: the signal `same_project` reads when both answers carry it.
+
+Three measures, each against a background of generic behavioral answers (the sentence classifiers'
+training corpus, prompts/training — never evaluation data):
+- `whole`: the answer's WordLlama vector minus the background mean (what every STAR answer shares);
+- `content`: the mean of its content words' vectors, weighted by how rare each word is in the background;
+- `rare`: its rare words (in at most a few background answers), so two tellings of one project share
+  several ("invoice", "grasp", a codename) where two projects of one domain share one or two.
+An employer named after "at" ("At Kestrel I ...") is left out: two projects at one company share it.
+Weights and threshold were chosen on evals/reuse/dev.jsonl (bench/reuse.py).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from service.rubric.embed import DIM, embed
+
+CORPUS = Path(__file__).resolve().parents[2] / "prompts" / "training"
+RARE_IDF = 3.0  # a word in at most ~5% of the background answers
+# score = W_WHOLE * whole + W_CONTENT * content + W_RARE * log1p(shared rare words) + BIAS; reuse when > 0
+W_WHOLE, W_CONTENT, W_RARE, BIAS = 4.0, 8.0, 0.8, -4.51  # dev: 11 of 14 caught at no false flag
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_EMPLOYER = re.compile(r"\b(?:[Aa]t|joined)\s+((?:[A-Z][\w&'’-]*\s?){1,3})")
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "er", "ies", "ied", "ed", "es", "s", "ly")
+
+
+def stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    from service.rubric.fingerprint import COMMON
+
+    return [stem(w) for m in _WORD.finditer(text) if len(w := m.group().lower()) >= 3 and w not in COMMON]
+
+
+def employers(text: str) -> frozenset[str]:
+    return frozenset(stem(w.lower()) for m in _EMPLOYER.finditer(text) for w in m.group(1).split())
+
+
+@dataclass(frozen=True)
+class Background:
+    df: dict[str, int]
+    n: int
+    whole: NDArray[np.float32]
+    content: NDArray[np.float32]
+
+    def idf(self, term: str) -> float:
+        return math.log((self.n + 1) / (self.df.get(term, 0) + 1))
+
+
+def _content(
+    text: str, bg_df: dict[str, int], n: int, drop: frozenset[str] = frozenset()
+) -> NDArray[np.float32]:
+    words = [t for t in terms(text) if t not in drop]
+    out = np.zeros(DIM, dtype=np.float32)
+    if not words:
+        return out
+    unique = sorted(set(words))
+    vectors = dict(zip(unique, _word_vectors(tuple(unique)), strict=True))
+    for t in words:
+        out += math.log((n + 1) / (bg_df.get(t, 0) + 1)) * vectors[t]
+    norm = float(np.linalg.norm(out))
+    return out / norm if norm else out
+
+
+def _word_vectors(words: tuple[str, ...]) -> NDArray[np.float32]:
+    return embed(list(words))
+
+
+@lru_cache(maxsize=1)
+def background() -> Background:
+    texts = []
+    for path in sorted(CORPUS.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                texts.append(row.get("join", " ").join(s["text"] for s in row["sentences"]))
+    df: dict[str, int] = {}
+    for text in texts:
+        for t in set(terms(text)):
+            df[t] = df.get(t, 0) + 1
+    n = len(texts)
+    whole = embed(texts).mean(axis=0)
+    content = np.mean([_content(t, df, n) for t in texts], axis=0)
+    return Background(df=df, n=n, whole=whole.astype(np.float32), content=content.astype(np.float32))
+
+
+@dataclass(frozen=True)
+class Meaning:
+    whole: NDArray[np.float32]
+    text: str
+    words: frozenset[str]
+    employers: frozenset[str]
+
+
+def meaning(text: str) -> Meaning:
+    bg = background()
+    whole = embed([text])[0] - bg.whole
+    return Meaning(whole=whole, text=text, words=frozenset(terms(text)), employers=employers(text))
+
+
+def _cos(a: NDArray[np.float32], b: NDArray[np.float32]) -> float:
+    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+    return float(a @ b) / (na * nb) if na and nb else 0.0
+
+
+def features(a: Meaning, b: Meaning) -> tuple[float, float, int]:
+    """(whole, content, shared rare words), the employers of either answer left out."""
+    bg = background()
+    drop = a.employers | b.employers
+    content = _cos(
+        _content(a.text, bg.df, bg.n, drop) - bg.content, _content(b.text, bg.df, bg.n, drop) - bg.content
+    )
+    rare = sum(1 for t in (a.words & b.words) - drop if bg.idf(t) > RARE_IDF)
+    return _cos(a.whole, b.whole), content, rare
+
+
+def score(a: Meaning, b: Meaning) -> float:
+    """Above 0: the same project. Two answers that share no rare word are never one project, however
+    alike their wording ("We had a problem with X and sorted it out together" about two projects)."""
+    whole, content, rare = features(a, b)
+    if rare == 0:
+        return min(-1.0, BIAS)
+    return W_WHOLE * whole + W_CONTENT * content + W_RARE * math.log1p(rare) + BIAS
