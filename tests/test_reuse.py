@@ -61,6 +61,11 @@ PAGER_OTHER = (
     "forty minutes. I renewed it, then added expiry monitoring that opens a ticket thirty days ahead."
 )
 
+# One thin template, two codenames: alike in wording, nothing of either project in common.
+THIN = (
+    "Our group hit a snag with {} and we muddled through it together. It turned out okay. We pulled together."
+)
+
 
 @pytest.mark.parametrize(
     ("first", "second", "same"),
@@ -71,6 +76,7 @@ PAGER_OTHER = (
         (PAGER, PAGER_OTHER, False),  # two on-call stories on one API
         (KILN, TIDE, False),
         (KILN, "", False),
+        (THIN.format("Orchard"), THIN.format("Juniper"), False),
     ],
 )
 def test_same_project_by_meaning(first: str, second: str, same: bool) -> None:
@@ -201,3 +207,18 @@ def test_the_debrief_shows_projects_reused(first: str, second: str, reused: list
     one_project = next(b.id for b in get_catalog().rubric.scoring_bullets if b.part is None)
     bullet = next(b for b in debrief.bullets if b.id == one_project)
     assert bullet.missing_in == sorted({a for pair in reused for a in pair})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We moved Quasar to the new cluster.", {"quasar"}),  # a codename inside a sentence
+        ("Quasar moved. The GPU budget doubled.", set()),  # an opening word, an acronym
+        ("- Shipped it.\n- Then wrote it up.", set()),  # bullets open sentences too
+        ("At Kestrel I led the Kubernetes-based rollout.", {"kubernet"}),  # the employer left out
+    ],
+)
+def test_names_are_codenames_not_opening_words(text: str, expected: set[str]) -> None:
+    from service.rubric.meaning import background, names
+
+    assert names(text, background()) == expected

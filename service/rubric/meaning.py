@@ -7,6 +7,8 @@ training corpus, prompts/training — never evaluation data):
 - `rare`: its rare words (in at most a few background answers), so two tellings of one project share
   several ("invoice", "grasp", a codename) where two projects of one domain share one or two.
 An employer named after "at" ("At Kestrel I ...") is left out: two projects at one company share it.
+Names decide against: two answers that each name something ("Quasar", "Halcyon") and share no name are
+two projects, however alike the rest (a thin template told twice with the codename swapped).
 Weights and threshold were chosen on evals/reuse/dev.jsonl (bench/reuse.py).
 """
 
@@ -30,6 +32,10 @@ RARE_IDF = 3.0  # a word in at most ~5% of the background answers
 W_WHOLE, W_CONTENT, W_RARE, BIAS = 4.0, 8.0, 0.8, -4.51  # dev: 11 of 14 caught at no false flag
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _EMPLOYER = re.compile(r"\b(?:[Aa]t|joined)\s+((?:[A-Z][\w&'’-]*\s?){1,3})")
+# A capitalised word inside a sentence (an opening word is capitalised whatever it is), rare in the
+# background, and not an all-caps acronym ("GPU", "CEO"): acronyms name the tools and roles any project has.
+_NAME = re.compile(r"\b[A-Z][a-z][a-z0-9]*")
+_OPENS = frozenset(".!?:;-•*\"'“(\n")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "er", "ies", "ied", "ed", "es", "s", "ly")
 
 
@@ -44,6 +50,18 @@ def terms(text: str) -> list[str]:
     from service.rubric.fingerprint import COMMON
 
     return [stem(w) for m in _WORD.finditer(text) if len(w := m.group().lower()) >= 3 and w not in COMMON]
+
+
+def names(text: str, bg: Background) -> frozenset[str]:
+    from service.rubric.fingerprint import COMMON
+
+    found = set()
+    for m in _NAME.finditer(text):
+        before = text[: m.start()].rstrip(" \t")
+        word = m.group().lower()
+        if before and before[-1] not in _OPENS and word not in COMMON:
+            found.add(stem(word))
+    return frozenset(t for t in found if bg.idf(t) > RARE_IDF) - employers(text)
 
 
 def employers(text: str) -> frozenset[str]:
@@ -104,12 +122,15 @@ class Meaning:
     text: str
     words: frozenset[str]
     employers: frozenset[str]
+    names: frozenset[str]
 
 
 def meaning(text: str) -> Meaning:
     bg = background()
     whole = embed([text])[0] - bg.whole
-    return Meaning(whole=whole, text=text, words=frozenset(terms(text)), employers=employers(text))
+    return Meaning(
+        whole=whole, text=text, words=frozenset(terms(text)), employers=employers(text), names=names(text, bg)
+    )
 
 
 def _cos(a: NDArray[np.float32], b: NDArray[np.float32]) -> float:
@@ -129,9 +150,9 @@ def features(a: Meaning, b: Meaning) -> tuple[float, float, int]:
 
 
 def score(a: Meaning, b: Meaning) -> float:
-    """Above 0: the same project. Two answers that share no rare word are never one project, however
-    alike their wording ("We had a problem with X and sorted it out together" about two projects)."""
+    """Above 0: the same project. Two answers that share no rare word, or that each name things and share
+    no name, are never one project, however alike their wording."""
     whole, content, rare = features(a, b)
-    if rare == 0:
+    if rare == 0 or (a.names and b.names and not a.names & b.names):
         return min(-1.0, BIAS)
     return W_WHOLE * whole + W_CONTENT * content + W_RARE * math.log1p(rare) + BIAS
