@@ -326,6 +326,24 @@ async def test_injection_never_lifts_a_verdict(catalog: Catalog, answer: str) ->
     assert_exact_spans(answer, out.grade)
 
 
+async def test_a_model_cannot_pass_an_answer_to_another_question(catalog: Catalog) -> None:
+    from tests.test_topic import COST
+
+    base = analyze(COST, "mentoring", catalog=catalog)
+    assert base.signals.off_topic == "cost_negotiation"
+    sentences = [s.strip() for s in re.split(r"(?<=\.)\s+", COST) if s.strip()]
+    model = ScriptedModel([reply("met", {p: sentences for p in PART_IDS})])
+    out = await grade(COST, model, catalog, archetype="mentoring")
+    assert all(p.verdict == "partial" for p in out.grade.parts.values())
+    assert out.grade.level == "weak"
+    assert all("held at partial" in p.note for p in out.grade.parts.values())
+    # The same reply on the same story asked for its own archetype is kept.
+    own = await grade(
+        COST, ScriptedModel([reply("met", {p: sentences for p in PART_IDS})]), catalog, "cost_negotiation"
+    )
+    assert own.grade.level != "weak"
+
+
 # --- invalid output, re-ask, fallback ------------------------------------------------------------------
 
 

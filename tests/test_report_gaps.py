@@ -13,7 +13,7 @@ from service.catalog import get_catalog
 from service.interview.planner import Turn, next_move
 from service.report.debrief import Debrief, build_debrief
 from service.report.render import _md, to_html, to_markdown
-from tests.test_interviewer_pickup import KILLED, THIN
+from tests.test_interviewer_pickup import KILLED
 
 CLOSE = {
     "ask_first_person": "I rebuilt the review queue myself and I made the call to add the second pass.",
@@ -27,6 +27,15 @@ DODGES = (
     "Many hands were on it, so it is hard to split.",
 )
 NOT_MINE = "No, it wasn't my call. My director decided to stop it."
+# THIN's flaws in an incident ("a regression got out, we patched it"): THIN itself tells no incident, and
+# an answer about something else is held back whole (service/rubric/topic.py), which is not this file's point.
+INCIDENT = (
+    "I was the lead on the annotation tooling for our speech team, twelve people, when a bad batch of labels "
+    "slipped into training and the recognizer got worse for callers with accents. The trade-off was labeling "
+    "speed against label quality. We rolled the model back together and we decided as a group to add a second "
+    "review pass. The next release went really well and the customers were happy. Afterwards the second-pass "
+    "review became our standard for new datasets. Next time I'd communicate more."
+)
 
 
 def _interview(
@@ -73,7 +82,7 @@ CASES = [
     (
         "close_then_dodge_budget_2",
         "quality_incident",
-        THIN,
+        INCIDENT,
         {"ask_first_person": [CLOSE["ask_first_person"]]},
         2,
         99,
@@ -84,7 +93,7 @@ CASES = [
     (
         "dodge_twice_then_close_budget_3",
         "quality_incident",
-        THIN,
+        INCIDENT,
         {"ask_tradeoff": [CLOSE["ask_tradeoff"]]},
         3,
         99,
@@ -106,7 +115,7 @@ CASES = [
     (
         "finished_before_the_answer",
         "quality_incident",
-        THIN,
+        INCIDENT,
         {},
         2,
         0,

@@ -8,6 +8,8 @@ Rules (the deterministic grade is `analyze()`'s; "checked" is the model's verdic
 2. Injection: when the deterministic analysis flags `signals.injection_suspected` (the answer
    addresses the grader), the final verdict is also capped at the deterministic verdict: the model
    can lower a part, never raise it, so text aimed at the grader cannot lift a grade.
+   Likewise, when it finds the answer off the question (`signals.off_topic`: a story about something
+   else; `signals.no_example`: no event told), no part is met, whoever reads it (held at partial).
 3. Level: `level_from_verdicts` of the six final verdicts.
 4. Trap and signals: the deterministic ones, unchanged.
 5. Pushbacks, recomputed from the final verdicts with `analyze()`'s rules: tradeoff not met ->
@@ -79,6 +81,14 @@ def pushbacks(
     return sorted(codes, key=order.__getitem__)
 
 
+def _held(base: Grade) -> str | None:
+    if base.signals.off_topic:
+        return f"the story reads as {base.signals.off_topic}, not {base.archetype}"
+    if base.signals.no_example:
+        return "no example told"
+    return None
+
+
 def merge(
     checked: dict[str, CheckedPart],
     base: Grade,
@@ -89,10 +99,13 @@ def merge(
 ) -> Grade:
     """`number_sourced`: the answer says where its numbers came from (`detectors.has_number_source`)."""
     injection = base.signals.injection_suspected
+    held = _held(base)
     parts: dict[str, PartGrade] = {}
     for part_id in PART_IDS:
         mine, theirs = checked[part_id], base.parts[part_id]
         verdict, remark = final_verdict(mine.verdict, theirs.verdict, injection=injection)
+        if held and verdict == "met":
+            verdict, remark = "partial", f"held at partial: {held}"
         remarks = mine.remarks + ([remark] if remark else [])
         evidence = mine.evidence or theirs.evidence
         if not mine.evidence and theirs.evidence:

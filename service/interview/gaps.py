@@ -53,9 +53,9 @@ def closed(
     if code == "ask_number_source":
         return sourced(reply)
     part = PART_OF_CODE.get(code)
-    if part is not None and analyze(reply, archetype).parts[part].verdict == "met":
+    if part is not None and analyze(reply, archetype, whole=False).parts[part].verdict == "met":
         return True
-    if code in ACTED and analyze(reply, archetype).parts["action"].verdict == "met":
+    if code in ACTED and analyze(reply, archetype, whole=False).parts["action"].verdict == "met":
         return True
     if code == "ask_own_call" and claims_the_call(reply):
         return True

@@ -17,6 +17,7 @@ from service.rubric.grammar import counts
 from service.rubric.models import Grade, PartGrade, Signals, level_from_verdicts
 from service.rubric.segment import Reading, read
 from service.rubric.text import seconds_for
+from service.rubric.topic import MIN_WORDS, topic
 from service.rubric.traps import check_trap
 
 _WE = re.compile(r"\b(?:we|we['’](?:d|re|ve|ll))\b", re.IGNORECASE)
@@ -29,9 +30,11 @@ def analyze(
     *,
     earlier: Iterable[frozenset[str]] = (),
     catalog: Catalog | None = None,
+    whole: bool = True,
 ) -> Grade:
-    """`earlier`: fingerprints of answers already given for *other* archetypes (interview or story bank)."""
-    return grade_reading(read(answer), archetype, earlier=earlier, catalog=catalog)
+    """`earlier`: fingerprints of answers already given for *other* archetypes (interview or story bank).
+    `whole=False` for a follow-up read alone: a fragment of a story is neither off the topic nor a view."""
+    return grade_reading(read(answer), archetype, earlier=earlier, catalog=catalog, whole=whole)
 
 
 def grade_reading(
@@ -40,6 +43,7 @@ def grade_reading(
     *,
     earlier: Iterable[frozenset[str]] = (),
     catalog: Catalog | None = None,
+    whole: bool = True,
 ) -> Grade:
     catalog = catalog or get_catalog()
     trap_code = catalog.archetype(archetype).trap.code if archetype else None
@@ -54,6 +58,18 @@ def grade_reading(
         "reflection": pt.judged(reading, "reflection"),
     }
     trap, _ = check_trap(archetype, trap_code, reading)
+    # A setup, a trade-off or a look back around no told event is a view, not a story.
+    no_example = (
+        whole
+        and sum(s.words for s in reading.usable) >= MIN_WORDS
+        and parts["action"].verdict == "missing"
+        and parts["result"].verdict == "missing"
+    )
+    about = topic(reading, archetype) if whole and archetype and not no_example else None
+    off_topic = about.reads_as if about is not None and about.off else None
+    if off_topic or no_example:
+        why = _why_not(catalog, archetype, off_topic)
+        parts = {name: _held(p, why) for name, p in parts.items()}
 
     codes: set[str] = set()
     for part, code in (
@@ -90,6 +106,8 @@ def grade_reading(
         we_count=len(_WE.findall(answer)),
         numbers=_numbers(reading),
         injection_suspected=any(s.part == "injection" for s in reading.sentences),
+        off_topic=off_topic,
+        no_example=no_example,
     )
     verdicts = tuple(p.verdict for p in parts.values())
     return Grade(
@@ -101,6 +119,23 @@ def grade_reading(
         signals=signals,
         grader="builtin",
     )
+
+
+def _why_not(catalog: Catalog, asked: str | None, reads_as: str | None) -> str:
+    if reads_as is None or asked is None:
+        return "No example told: tell one specific time it happened, what you did and what came of it."
+    return (
+        f'This story reads as "{catalog.archetype(reads_as).title}", not "{catalog.archetype(asked).title}": '
+        "tell one that answers the question asked."
+    )
+
+
+def _held(part: PartGrade, why: str) -> PartGrade:
+    """A part done well around no story, or in a story about something else, has not answered the
+    question: held at partial, saying why."""
+    if part.verdict != "met":
+        return part
+    return part.model_copy(update={"verdict": "partial", "note": f"{why} ({part.note})"})
 
 
 _SPACES = re.compile(r"\s+")

@@ -146,5 +146,27 @@ def counts(text: str) -> tuple[int, int]:
     return len(_I.findall(text)), len(_WE.findall(text))
 
 
+# The speaker as subject of a modal or a habit: what they would, will or always do is no deed of the
+# story ("I would start by asking", "I'll make sure", "I usually keep my head down"). "I'd" is "I had"
+# before a past participle ("I'd already shipped") and "I would" otherwise.
+_WOULD = re.compile(
+    r"\bI\s+(?:would|will|should|could|might|can|must)\b|\bI['’]ll\b|"
+    r"\bI\s+(?:always|usually|generally|normally|typically|tend to)\b|\bI['’]d\s+([A-Za-z]+)",
+    re.IGNORECASE,
+)
+_HAD_NEXT = frozenset(["been", "done", "had", "already", "just", "never", "gone", "seen", "made", "built"])
+
+
+def hypothetical(text: str) -> bool:
+    """The sentence's speaker-subject does something in a mood other than the told past or present."""
+    rest = body(text)
+    m = _WOULD.search(rest)
+    first = _I_SUBJECT.search(rest)
+    if m is None or (first is not None and first.start() < m.start()):  # a deed told first, then a mood
+        return False
+    after = m.group(1)
+    return after is None or not (after.lower() in _HAD_NEXT or _past_verb(after))
+
+
 def conditional(text: str) -> bool:
     return _CONDITIONAL.search(text) is not None

@@ -37,6 +37,11 @@ class Signals(BaseModel):
     numbers: list[str]
     # Issue 4 adds this key: an attempt to steer the grader was found (and ignored).
     injection_suspected: bool = False
+    # Issue 11 adds this key: the archetype the story reads as, when it is not the one asked for
+    # (service/rubric/topic.py); every met part is then held at partial.
+    off_topic: str | None = None
+    # ... and this one: no example is told (no deed and no outcome: a hypothetical, a philosophy).
+    no_example: bool = False
 
 
 class Grade(BaseModel):

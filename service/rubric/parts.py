@@ -110,7 +110,7 @@ def action(reading: Reading) -> PartGrade:
         for s in _with(reading, "action")
         if s.label == "action" or s.part not in ("reflection", "situation")
     ]
-    mine = [s for s in deeds if grammar.subject(s.text) == "i"]
+    mine = [s for s in deeds if grammar.subject(s.text) == "i" and not grammar.hypothetical(s.text)]
     others = [s for s in deeds if grammar.subject(s.text) == "we"]
     minor = [s for s in reading.usable if s.label == "action_minor"]
     if mine and len(mine) >= OWN_SHARE * len(others):

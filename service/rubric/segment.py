@@ -173,9 +173,9 @@ def _proba(
 
 
 def prepare() -> None:
-    """Load the embedding weights and both classifiers now (~0.3 s), not on the first answer."""
+    """Load the embedding weights and the classifiers now (~0.3 s), not on the first answer."""
     from service.rubric.embed import warm
 
     warm()
-    for name in ("parts", "signals", "kinds"):
+    for name in ("parts", "signals", "kinds", "topic"):
         classifier.shipped(name)

@@ -18,13 +18,17 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from service.catalog import ArchetypeId
+from service.catalog import ARCHETYPE_IDS, ArchetypeId
 from service.errors import InputError
 from service.rubric import classifier, features
+from service.rubric.embed import embed
 from service.rubric.models import Verdict
 from service.rubric.text import split_sentences
 
 CORPUS = Path(__file__).resolve().parents[2] / "prompts" / "training"
+# More answers written for training, used by the topic check only: trained on, they made the sentence
+# classifiers worse on retold stories (README, fifth round), but they teach which story is which.
+TOPIC_CORPUS = CORPUS.parent / "topic"
 
 PartLabel = Literal[
     "situation",
@@ -126,9 +130,9 @@ class TrainingAnswer(BaseModel):
         return out
 
 
-def load_corpus(directory: Path = CORPUS) -> list[TrainingAnswer]:
+def load_corpus(directory: Path = CORPUS, pattern: str = "*.jsonl") -> list[TrainingAnswer]:
     answers: list[TrainingAnswer] = []
-    for path in sorted(directory.glob("*.jsonl")):
+    for path in sorted(directory.glob(pattern)):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 try:
@@ -157,20 +161,40 @@ def matrices(
     return np.vstack(blocks), parts, sides, kinds
 
 
-def train(answers: list[TrainingAnswer]) -> dict[str, classifier.Softmax]:
-    x, parts, sides, kinds = matrices(answers)
-    return {
-        "parts": classifier.fit(x, parts, PART_LABELS),
-        "signals": classifier.fit(x, sides, SIGNAL_LABELS),
-        "kinds": classifier.fit(x, kinds, KIND_LABELS),
-    }
+def topic_matrix(answers: list[TrainingAnswer]) -> tuple[np.ndarray, list[str]]:
+    """One row per answer with an archetype: the vector of its text without the lines that address the
+    grader (what `topic.py` reads at grading time), and its archetype."""
+    told = [a for a in answers if a.archetype]
+    texts = [a.join.join(s.text for s in a.sentences if s.label != "injection") for a in told]
+    return embed(texts), [str(a.archetype) for a in told]
+
+
+SENTENCE_MODELS = ("parts", "signals", "kinds")
+MODELS = (*SENTENCE_MODELS, "topic")
+
+
+def train(answers: list[TrainingAnswer], names: tuple[str, ...] = MODELS) -> dict[str, classifier.Softmax]:
+    out: dict[str, classifier.Softmax] = {}
+    if set(names) & set(SENTENCE_MODELS):
+        x, parts, sides, kinds = matrices(answers)
+        by_name = {
+            "parts": (parts, PART_LABELS),
+            "signals": (sides, SIGNAL_LABELS),
+            "kinds": (kinds, KIND_LABELS),
+        }
+        out |= {n: classifier.fit(x, *by_name[n]) for n in SENTENCE_MODELS if n in names}
+    if "topic" in names:
+        tx, archetypes = topic_matrix(answers + load_corpus(TOPIC_CORPUS, "answers-*.jsonl"))
+        out["topic"] = classifier.fit(tx, archetypes, ARCHETYPE_IDS)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m service.rubric.training")
     ap.add_argument("--check", action="store_true", help="retrain and compare with the shipped weights")
+    ap.add_argument("--only", choices=MODELS, action="append", help="train only these (repeatable)")
     args = ap.parse_args(argv)
-    models = train(load_corpus())
+    models = train(load_corpus(), tuple(args.only or MODELS))
     if args.check:
         worst = 0.0
         for name, model in models.items():

@@ -1,0 +1,73 @@
+"""Off-topic answers (issue 11's golden-set target): a story about something else never passes, and
+the answers that do answer the question are not held back.
+
+.venv/bin/python bench/topic.py             # on-topic answers outside the training corpus; golden dev set
+.venv/bin/python bench/topic.py --holdout   # and the frozen held-out golden set (reported, never tuned on)
+.venv/bin/python bench/topic.py --ratios        # the ratio P(asked) / P(best) of every answer
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+
+from service.rubric import analyze
+from service.rubric.segment import read
+from service.rubric.topic import topic
+
+ROOT = Path(__file__).resolve().parents[1]
+ON_TOPIC = [ROOT / "bench/corpus/dev/forms-13.jsonl"]  # never trained on; each answers its own question
+DEV, HOLDOUT = ROOT / "evals/golden/dev.jsonl", ROOT / "evals/golden/holdout.jsonl"
+PASSING = {"passing", "strong", "staff"}
+
+
+def _rows(path: Path) -> list[dict]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            if "answer" not in row:
+                row["answer"] = row.get("join", " ").join(s["text"] for s in row["sentences"])
+            out.append(row)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ratios", action="store_true")
+    ap.add_argument("--holdout", action="store_true", help="also the frozen held-out golden set")
+    args = ap.parse_args()
+    for path in ON_TOPIC:
+        rows = _rows(path)
+        off = [r["id"] for r in rows if analyze(r["answer"], r["archetype"]).signals.off_topic]
+        print(f"{path.name}: {len(off)}/{len(rows)} on-topic answers read as off the topic {off or ''}")
+    for path in [DEV, HOLDOUT] if args.holdout else [DEV]:
+        if not path.exists():
+            continue
+        tally: Counter[str] = Counter()
+        wrong = []
+        for r in _rows(path):
+            grade = analyze(r["answer"], r["archetype"], r.get("question"))
+            passed = grade.level in PASSING
+            tally[f"{r['category']} passing"] += passed
+            tally[f"{r['category']}"] += 1
+            tally[f"{r['category']} flagged"] += bool(grade.signals.off_topic)
+            if (r["category"] == "off_topic" and passed) or (r["category"] == "excellent" and not passed):
+                wrong.append(f"{r['id']}({r['category']},{r.get('kind') or ''},{grade.level})")
+            if args.ratios:
+                t = topic(read(r["answer"]), r["archetype"])
+                ratio = f"{t.ratio:.3f} as {t.reads_as}" if t else "-"
+                print(f"  {r['id']} {r['category']:9} {r.get('kind') or '-'} {grade.level:8} {ratio}")
+        cats = sorted({k.split()[0] for k in tally})
+        summary = ", ".join(
+            f"{c}: {tally[c + ' passing']}/{tally[c]} passing, {tally[c + ' flagged']} off-topic"
+            for c in cats
+        )
+        print(f"{path.parent.name}/{path.name}: {summary}")
+        print(f"  wrong (off-topic passing or excellent not passing): {' '.join(wrong) or '-'}")
+
+
+if __name__ == "__main__":
+    main()
