@@ -66,6 +66,7 @@ class Reading:
     signals: tuple[str, ...]
     kind_proba: np.ndarray  # sentences x signal kinds (which step into or out of which trap)
     kinds: tuple[str, ...]
+    vectors: np.ndarray  # sentences x DIM: each sentence's unit WordLlama vector (topic.py reads them)
 
     @property
     def usable(self) -> list[Sentence]:
@@ -161,7 +162,9 @@ def read(answer: str) -> Reading:
             s.part = PART_OF[s.label]
         if s.index not in aside | suspect:
             s.signal = signals.labels[int(sig[s.index].argmax())]
-    return Reading(answer, sentences, proba, sig, parts.labels, signals.labels, kind, kinds.labels)
+    return Reading(
+        answer, sentences, proba, sig, parts.labels, signals.labels, kind, kinds.labels, measured.vec
+    )
 
 
 def _proba(

@@ -21,7 +21,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from service.catalog import ARCHETYPE_IDS, ArchetypeId
 from service.errors import InputError
 from service.rubric import classifier, features
-from service.rubric.embed import embed
 from service.rubric.models import Verdict
 from service.rubric.text import split_sentences
 
@@ -162,11 +161,13 @@ def matrices(
 
 
 def topic_matrix(answers: list[TrainingAnswer]) -> tuple[np.ndarray, list[str]]:
-    """One row per answer with an archetype: the vector of its text without the lines that address the
-    grader (what `topic.py` reads at grading time), and its archetype."""
+    """One row per answer with an archetype: its vector as `topic.py` reads it when grading (so the
+    shipped sentence classifiers set aside the same lines), and its archetype."""
+    from service.rubric.segment import read
+    from service.rubric.topic import vector
+
     told = [a for a in answers if a.archetype]
-    texts = [a.join.join(s.text for s in a.sentences if s.label != "injection") for a in told]
-    return embed(texts), [str(a.archetype) for a in told]
+    return np.vstack([vector(read(a.answer)) for a in told]), [str(a.archetype) for a in told]
 
 
 SENTENCE_MODELS = ("parts", "signals", "kinds")
