@@ -108,7 +108,9 @@ def _interview(first: str, second: str) -> list[Turn]:
 def test_the_interview_asks_for_a_different_story(first: str, second: str, asked: bool) -> None:
     archs = ["killed_own_project", "contested_decision", "mentoring"]
     move = next_move(archs, _interview(first, second), max_pushbacks=2)
-    assert (move.kind == "pushback" and move.code == "ask_different_story") is asked
+    # For reuse, that is: a story about something else is asked for again too (tests/test_topic.py).
+    off_topic = move.grade is not None and (move.grade.signals.off_topic or move.grade.signals.no_example)
+    assert (move.kind == "pushback" and move.code == "ask_different_story" and not off_topic) is asked
 
 
 @pytest.mark.parametrize(

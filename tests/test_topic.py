@@ -78,3 +78,71 @@ def test_a_follow_up_read_alone_is_not_held_back() -> None:
 )
 def test_hypothetical_deeds_are_not_deeds(sentence: str, expected: bool) -> None:
     assert hypothetical(sentence) is expected
+
+
+# --- the interviewer: the story itself is the gap ------------------------------------------------------
+
+# A mentoring story, to answer the same question properly after the off-topic one.
+MENTORING = (
+    "I coached a new engineer, Ines, who owned our flaky evaluation pipeline and kept asking me for the fix. "
+    "The trade-off was my week against her growth: fixing it myself would take a day, letting her find it "
+    "might take two weeks. I stopped giving answers and asked her to bisect the failures by date; she found "
+    "a race in the data loader herself and wrote the fix. Flaky runs fell from 30 percent to 2 percent on "
+    "the CI dashboard, and she now runs our onboarding for the pipeline. Next time I would set the first "
+    "check-in after two days, not five."
+)
+
+
+def _turns(*answers: str) -> list:
+    from service.interview.planner import Turn
+
+    turns = [Turn(0, "interviewer", "Tell me about mentoring someone.", "probe", None, "mentoring")]
+    for i, text in enumerate(answers):
+        if i:
+            turns.append(
+                Turn(
+                    len(turns),
+                    "interviewer",
+                    "Another story?",
+                    "pushback",
+                    "ask_different_story",
+                    "mentoring",
+                )
+            )
+        turns.append(Turn(len(turns), "candidate", text, None, None, "mentoring"))
+    return turns
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [(COST, "Cost negotiation with product"), (HYPOTHETICAL, None)],
+)
+def test_the_first_pushback_asks_for_a_story_that_answers_the_question(answer: str, says: str | None) -> None:
+    from service.catalog import get_catalog
+    from service.config import REPO_ROOT
+    from service.interview.phrasing import load_phrasing, phrase
+    from service.interview.planner import next_move
+
+    move = next_move(["mentoring", "cost_negotiation"], _turns(answer), max_pushbacks=2)
+    assert (move.kind, move.code) == ("pushback", "ask_different_story")
+    words = phrase(
+        move,
+        interview_id="t",
+        turn_index=2,
+        catalog=get_catalog(),
+        phrasing=load_phrasing(REPO_ROOT / "prompts"),
+    )
+    if says:
+        assert says in words and "Mentoring through ambiguity" in words
+    else:
+        assert "specific time" in words or "real situation" in words
+    assert "same project" not in words
+
+
+@pytest.mark.parametrize(("reply", "closed"), [(MENTORING, True), (COST, False), (HYPOTHETICAL, False)])
+def test_a_different_story_closes_the_gap_only_when_it_answers_the_question(reply: str, closed: bool) -> None:
+    from service.interview.gaps import closed as is_closed
+    from service.interview.planner import reading
+
+    combined = reading([COST, reply], "mentoring")
+    assert is_closed("ask_different_story", combined=combined, reply=reply, archetype="mentoring") is closed

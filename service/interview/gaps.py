@@ -44,6 +44,9 @@ def closed(
         # A long setup stays long in the transcript; what counts is that the short version was short.
         return len(reply.split()) <= SITUATION_MAX_WORDS
     if code == "ask_different_story":
+        own = analyze(reply, archetype).signals
+        if own.off_topic or own.no_example:
+            return False  # another story about something else, or still no example
         mine = project_fingerprint(reply)
         return not any(same_project(mine, other) for other in others)
     if code in OWN_CALL and disowns_the_call(reply, code=code):

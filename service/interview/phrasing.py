@@ -41,6 +41,10 @@ class Phrasing(BaseModel):
     presses: dict[str, Variants]
     repeat_leads: list[str]
     implausible: list[str]  # a figure the metric cannot reach, or a multiple with no baseline: {number}
+    # `ask_different_story` when the story answers another question ({reads_as}, {asked}: archetype
+    # titles) or tells no example at all: said instead of the reuse wording.
+    off_topic: list[str]
+    no_example: list[str]
 
 
 @lru_cache
@@ -111,6 +115,9 @@ def phrase(
     else:
         assert move.code is not None
         variants = (phrasing.presses if move.press else phrasing.pushbacks)[move.code]
+        why = _why_different(move, catalog, phrasing) if move.code == "ask_different_story" else None
+        if why is not None:
+            variants = why
         if move.number and not move.press:
             variants = Variants(plain=[t.format(number=move.number) for t in phrasing.implausible])
         options = []
@@ -132,6 +139,22 @@ def phrase(
         fresh = [lead + o[0].lower() + o[1:] for lead in phrasing.lead_ins for o in options]
         fresh = [o for o in fresh if o not in asked] or fresh
     return rng.choice(fresh)
+
+
+def _why_different(move: Move, catalog: Catalog, phrasing: Phrasing) -> Variants | None:
+    """The wording of a different-story request whose reason is the topic, not reuse."""
+    signals = move.grade.signals if move.grade is not None else None
+    if signals is None or move.archetype is None:
+        return None
+    if signals.off_topic:
+        titles = {
+            "reads_as": catalog.archetype(signals.off_topic).title,
+            "asked": catalog.archetype(move.archetype).title,
+        }
+        return Variants(plain=[t.format(**titles) for t in phrasing.off_topic])
+    if signals.no_example:
+        return Variants(plain=list(phrasing.no_example))
+    return None
 
 
 def quote_for(move: Move, last_answer: str) -> str | None:

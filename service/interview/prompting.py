@@ -106,6 +106,15 @@ def interviewer_messages(
         exchange = ""
     else:
         instruction = INSTRUCTIONS[move.code or ""]
+        signals = move.grade.signals if move.grade is not None else None
+        if move.code == "ask_different_story" and signals is not None and signals.off_topic:
+            other = catalog.archetype(signals.off_topic).title
+            instruction = (
+                f"say, without judging, that the story sounds more like a {other!r} story than an answer to "
+                "this question, and ask for one that fits this question."
+            )
+        elif move.code == "ask_different_story" and signals is not None and signals.no_example:
+            instruction = "ask them to walk you through one specific time it actually happened."
         if move.press:
             # Same question, asked once more: the model must not read it back word for word.
             instruction += " Their last reply did not answer this; ask it once more, in different words."

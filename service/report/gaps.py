@@ -21,7 +21,7 @@ LABELS = {
     "ask_driver": "why it mattered beyond the project",
     "ask_reflection": "what you would do differently",
     "trim_situation": "a shorter setup",
-    "ask_different_story": "a different project",
+    "ask_different_story": "a different story (another project, or one that answers the question)",
     "ask_update_conditions": "what would have changed your mind",
     "ask_own_call": "whether the call was yours",
     "ask_nuance": "what the slower path cost",

@@ -88,6 +88,8 @@ def grade_reading(
         codes.add("trim_situation")
     if trap and trap.hit:
         codes.add(trap.code)
+    if off_topic or no_example:  # the story itself is the gap: ask for another that answers the question
+        codes.add("ask_different_story")
     earlier = list(earlier)
     if earlier:  # a fingerprint costs a fifth of the analysis: only when there is something to compare
         mine = fingerprint(" ".join(s.text for s in reading.usable))
