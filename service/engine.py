@@ -440,10 +440,13 @@ class InterviewService:
         self, interview: Interview, wait: float, *, ending: bool = False
     ) -> tuple[Debrief, bool]:
         stored = await stored_grades(
-            interview, sessions=self.sessions, settings=self.settings, ending=ending, wait=wait
+            interview,
+            sessions=self.sessions,
+            settings=self.settings,
+            ending=ending,
+            wait=wait,
+            on_enqueue=self.on_enqueue,
         )
-        if stored.enqueued:
-            self.on_enqueue()
         graded, pending = stored.graded, stored.pending
         turns = _plain(list(interview.turns))
         # The debrief is a function of the transcript and the grades in: built once per state (a burst of
@@ -452,7 +455,7 @@ class InterviewService:
             interview.id,
             len(turns),
             turns[-1].index if turns else -1,
-            tuple(sorted(graded)),
+            tuple(sorted((a, g.grader) for a, g in graded.items())),
             tuple(pending),
         )
         debrief = await self._debriefs.get(

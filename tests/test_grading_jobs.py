@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from service.api.app import create_app
 from service.catalog import PART_IDS
@@ -211,3 +211,19 @@ async def test_the_job_grades_on_the_planners_reading(
         await r.worker.run_until_idle()
         debrief = await r.debrief(iid)
     assert debrief["archetypes"][0]["grade"]["grader"] == "scripted"
+
+
+async def test_an_archetype_graded_before_jobs_existed_is_not_graded_again(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = write_script(tmp_path / "grader.jsonl", [grader_reply(), grader_reply()])
+    async with rig(database_url, path) as r:
+        iid = await r.interview(["killed_own_project"])
+        await r.worker.run_until_idle()
+        async with r.app.state.sessions() as session:
+            await session.execute(delete(GradingJob))  # as a database migrated from before issue 14 holds it
+            await session.commit()
+        debrief = (await r.client.post(f"/api/interviews/{iid}/finish")).json()
+        assert await r.jobs(iid) == []
+    assert debrief["archetypes"][0]["grade"]["grader"] == "scripted"
+    assert used_lines(path) == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,14 +60,18 @@ async def stored_grades(
     settings: Settings,
     ending: bool = False,
     wait: float = 0.0,
+    on_enqueue: Callable[[], None] = lambda: None,
 ) -> Stored:
-    """`wait`: seconds to wait for jobs still under way (finishing waits a little; a GET never does)."""
+    """`wait`: seconds to wait for jobs still under way (finishing waits a little; a GET never does);
+    `on_enqueue`: called once jobs were enqueued here, before waiting (to wake an in-process worker)."""
     out = Stored()
     plain = plain_turns(list(interview.turns))
     modelled = by_model(settings, interview.model)
     if modelled:
         async with sessions() as session:
             pending, have = await _pending(session, interview.id)
+            # A grade stored before jobs existed counts as done: it is not asked of the model again.
+            have |= {r.archetype for r in await crud.archetype_grades(session, interview_id=interview.id)}
             for archetype in complete_archetypes(interview, ending=ending):
                 if archetype not in have:
                     await queue.enqueue_now(
@@ -77,6 +82,7 @@ async def stored_grades(
                     )
                     out.enqueued += 1
             if out.enqueued:
+                on_enqueue()
                 pending, _ = await _pending(session, interview.id)
         deadline = time.monotonic() + wait
         while pending and time.monotonic() < deadline:
