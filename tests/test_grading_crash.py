@@ -228,3 +228,30 @@ async def _url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
         return
     async with fresh_postgres_database(POSTGRES_URL) as url:
         yield url
+
+
+async def test_worker_once_works_the_jobs_that_are_due_and_exits(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'stardrive.db'}"
+    script = write_script(tmp_path / "grader.jsonl", [grader_reply()])
+    settings = Settings(
+        database_url=url, grader_model="scripted", scripted_replies_file=script, grading_worker=False
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        assert app.state.grading_worker is None  # what `serve --no-grading-worker` sets
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            iid = await answer_to_wrap_up(client, ["mentoring"])
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [stardrive(), "worker", "--once"],
+        env=grading_env(url, script),
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert b"1 grading job(s) worked" in done.stdout
+    async with database(url) as sessions, sessions() as session:
+        (grade,) = await session.scalars(select(ArchetypeGrade))
+    assert (grade.interview_id, grade.grader) == (iid, "scripted")
