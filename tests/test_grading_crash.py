@@ -1,5 +1,5 @@
-"""Grading jobs across processes: `kill -9` of the process that is grading, two `stardrive worker`s on one
-PostgreSQL, and a worker stopped mid-grade (issue 14).
+"""Grading jobs across processes: `kill -9` of the process that is grading, two api processes and two
+`stardrive worker`s on one PostgreSQL, and a worker stopped mid-grade (issue 14).
 
 The grader is the file-backed `scripted` model, shared by every process: a `{"hang": true}` line keeps a
 process in the model call until it is killed. Waits poll the database under a hard time limit; nothing
@@ -29,10 +29,12 @@ from service.store.models import ArchetypeGrade, GradingJob
 from tests.db_fixtures import fresh_postgres_database
 from tests.test_faults import (
     POSTGRES_URL,
+    assert_well_formed,
     client_for,
     launch,
     needs_postgres,
     serve_env,
+    serving,
     stardrive,
     stop,
     wait_healthy,
@@ -137,25 +139,46 @@ def start_worker(env: dict[str, str], workdir: Path, name: str) -> subprocess.Po
         )
 
 
+async def answer_alternating(
+    clients: list[httpx.AsyncClient], archetypes: list[str], n: int
+) -> tuple[str, list[str]]:
+    """An interview answered to its wrap-up, each answer sent to the other api process than the last."""
+    res = await clients[n % 2].post("/api/interviews", json={"archetypes": archetypes})
+    assert res.status_code == 201, res.text
+    iid, sent = str(res.json()["id"]), []
+    for i, text in enumerate(ANSWERS * len(archetypes)):
+        res = await clients[(n + i + 1) % 2].post(
+            f"/api/interviews/{iid}/answers",
+            json={"text": text},
+            headers={"Accept": "application/json", "Idempotency-Key": f"{iid}-{i}"},
+        )
+        assert res.status_code == 200, res.text
+        sent.append(text)
+        if res.json()["move"] == "wrap_up":
+            return iid, sent
+    raise AssertionError("the interview never wrapped up")
+
+
 @needs_postgres
-async def test_two_workers_on_one_postgres_grade_each_archetype_once(tmp_path: Path) -> None:
-    interviews, archetypes = 10, ["killed_own_project", "mentoring"]
+async def test_two_apis_and_two_workers_on_one_postgres_grade_each_archetype_once(tmp_path: Path) -> None:
+    interviews, archetypes = 20, ["killed_own_project", "mentoring"]
     jobs = interviews * len(archetypes)
     script = write_script(tmp_path / "grader.jsonl", [grader_reply()] * (jobs + 5))
-    async with asyncio.timeout(240), fresh_postgres_database(POSTGRES_URL) as url:
+    async with asyncio.timeout(300), fresh_postgres_database(POSTGRES_URL) as url:
         env = grading_env(url, script, STARDRIVE_GRADING_CONCURRENCY="4")
+        api_env = {**env, "STARDRIVE_GRADING_WORKER": "false"}  # `serve --no-grading-worker`
         workers = [start_worker(env, tmp_path, f"worker{i}") for i in range(2)]
         try:
-            settings = Settings(
-                database_url=url, grader_model="scripted", scripted_replies_file=script, grading_worker=False
-            )
-            app = create_app(settings)
-            async with app.router.lifespan_context(app):
-                transport = httpx.ASGITransport(app=app)
-                async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                    ids = await asyncio.gather(
-                        *(answer_to_wrap_up(client, archetypes) for _ in range(interviews))
+            async with serving(api_env, tmp_path, count=2) as servers:
+                a, b = (client_for(s.base) for s in servers)
+                async with a, b:
+                    results = await asyncio.gather(
+                        *(answer_alternating([a, b], archetypes, n) for n in range(interviews))
                     )
+                    for iid, sent in results:
+                        turns = (await a.get(f"/api/interviews/{iid}")).json()["turns"]
+                        assert_well_formed(turns)  # no lost or duplicated turn
+                        assert [t["text"] for t in turns if t["role"] == "candidate"] == sent
             async with database(url) as sessions:
 
                 async def all_done() -> bool:
@@ -179,6 +202,7 @@ async def test_two_workers_on_one_postgres_grade_each_archetype_once(tmp_path: P
                 except subprocess.TimeoutExpired:
                     w.kill()
                     w.wait()
+    ids = [iid for iid, _ in results]
     assert sorted((g.interview_id, g.archetype) for g in grades) == sorted(
         (i, a) for i in ids for a in archetypes
     )
