@@ -244,9 +244,17 @@ def serve(
             help="Serve beyond loopback without accounts: anyone who reaches the port reads everything.",
         ),
     ] = False,
+    no_grading_worker: Annotated[
+        bool,
+        typer.Option(
+            "--no-grading-worker", help="Grade in `stardrive worker` processes only, not in this one."
+        ),
+    ] = False,
 ) -> None:
-    """Run the interview service with the web chat at /."""
+    """Run the interview service with the web chat at / (and a grading worker, unless told not to)."""
     # Settings are read from the environment by every worker: pass the options on that way.
+    if no_grading_worker:
+        os.environ["STARDRIVE_GRADING_WORKER"] = "false"
     if model:
         os.environ["STARDRIVE_MODEL"] = model
     if api_base:
@@ -289,6 +297,30 @@ def serve(
     uvicorn.run(
         "service.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
     )
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Work the jobs that are due, then exit.")] = False,
+) -> None:
+    """Run grading jobs against STARDRIVE_DATABASE_URL (any number of workers, on any machine)."""
+    import asyncio
+    import logging
+
+    from pydantic import ValidationError
+
+    from service.config import get_settings
+    from service.jobs.run import run_worker
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    get_settings.cache_clear()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        raise _fail(f"bad STARDRIVE_* setting: {exc}") from exc
+    worked = asyncio.run(run_worker(settings, once=once))
+    if once:
+        typer.echo(f"{worked} grading job(s) worked")
 
 
 # --- accounts ---------------------------------------------------------------------------------

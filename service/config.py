@@ -41,6 +41,25 @@ class Settings(BaseSettings):
     model_retry_initial_seconds: float = Field(default=0.5, ge=0)
     # How long finishing waits for model grades still in flight before the rubric stands in for them.
     grading_wait_seconds: float = Field(default=0.75, ge=0)
+    # Grading jobs (service/jobs/): `serve` works them in-process unless this is off (`--no-grading-worker`,
+    # when `stardrive worker` processes do it). A claimed job's lease is renewed while it runs; a lease
+    # not renewed (its worker died) lets another worker claim the job again.
+    grading_worker: bool = True
+    grading_concurrency: int = Field(default=2, ge=1, le=64)
+    grading_lease_seconds: float = Field(default=30.0, gt=0)
+    grading_poll_seconds: float = Field(default=1.0, gt=0)
+    # A grade that fell back to the rubric (the model failed or replied off-schema twice) is tried again
+    # this many times, with backoff, before the rubric's grade stands.
+    grading_max_fallbacks: int = Field(default=3, ge=0, le=20)
+    # Claims of one job before it is given up (a job whose worker keeps crashing, or a bug).
+    grading_max_attempts: int = Field(default=8, ge=1, le=100)
+    grading_retry_initial_seconds: float = Field(default=2.0, ge=0)
+    grading_retry_max_seconds: float = Field(default=300.0, ge=0)
+    # On shutdown, how long jobs under way may run to the end before they are given back to the queue.
+    grading_drain_seconds: float = Field(default=10.0, ge=0)
+    # `scripted` model only (tests, evals): its replies, one JSON object a line, shared by every process
+    # that names the same file (see llm/scripted_file.py).
+    scripted_replies_file: Path | None = None
 
     interview_archetype_count: int = Field(default=4, ge=1, le=8)
     max_pushbacks_per_archetype: int = Field(default=2, ge=0, le=5)

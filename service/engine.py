@@ -31,16 +31,17 @@ from service.errors import (
     QuotaExceeded,
     TooLarge,
 )
-from service.grading import grade_answer
 from service.interview.checks import failure
 from service.interview.phrasing import Phrasing, phrase, quote_for
-from service.interview.planner import Move, Turn, answers_for, first_move, next_move, other_fingerprints
+from service.interview.planner import Move, Turn, answers_for, first_move, next_move
 from service.interview.prompting import interviewer_messages
+from service.jobs import queue
+from service.jobs.grade import by_model
+from service.jobs.grades import stored_grades
 from service.llm import Request, get_model
 from service.llm.registry import OFFLINE, validate_model
 from service.report.cache import BuiltOnce
 from service.report.debrief import Debrief, build_debrief
-from service.rubric import Grade
 from service.store import crud
 from service.store.models import Interview
 from service.store.models import Turn as TurnRow
@@ -119,7 +120,10 @@ class InterviewService:
         self.settings = settings
         self.catalog = catalog
         self.phrasing = phrasing
-        self._grading: dict[tuple[str, str], asyncio.Task[None]] = {}
+        bind = sessions.kw.get("bind")
+        self._dialect = bind.dialect.name if bind is not None else "sqlite"
+        # Called after a grading job is committed: the in-process worker, if any, looks at once.
+        self.on_enqueue: Callable[[], None] = lambda: None
         # Replies being made in this process, by (interview, turn index).
         self._live: dict[tuple[str, int], _Live] = {}
         self._making: set[asyncio.Task[None]] = set()
@@ -257,6 +261,7 @@ class InterviewService:
         index = plain[-1].index + 1 if plain else 0
         plain.append(Turn(index, "candidate", text, None, None, archetype))
         move = await self._plan(meta, plain, bank)
+        jobs = self._jobs_completed_by(meta, plain, move)
         try:
             async with self.sessions() as session:
                 await crud.add_turn(
@@ -268,6 +273,7 @@ class InterviewService:
                     grade=move.grade.model_dump(mode="json") if move.grade else None,
                     idempotency_key=idempotency_key,
                     index=index,
+                    also=jobs,
                 )
         except Conflict:
             if not idempotency_key or retried:
@@ -285,8 +291,21 @@ class InterviewService:
             async for event in again:
                 yield event
             return
+        if jobs:
+            self.on_enqueue()
         async for event in self._reply(meta, plain, move, slot):
             yield event
+
+    def _jobs_completed_by(self, meta: _Meta, plain: list[Turn], move: Move) -> list[Any]:
+        """The grading job of the archetype this answer completes (the next move leaves it), to commit with
+        the answer: an answer stored is an archetype that will be graded, whatever happens to this process."""
+        done = plain[-1].archetype
+        if not done or move.kind not in ("probe", "wrap_up") or move.archetype == done:
+            return []
+        if not by_model(self.settings, meta.model):
+            return []  # the planner's reading, stored with the answer, is the grade
+        answers = answers_for(plain, done)
+        return [queue.enqueue(dialect=self._dialect, interview_id=meta.id, archetype=done, answers=answers)]
 
     async def _bank(self, session: AsyncSession, user_id: str | None) -> list[tuple[str, str]]:
         # Read again only when the bank changed: an answer's cost does not grow with the bank's text.
@@ -409,9 +428,6 @@ class InterviewService:
                 # The debrief is built on first request (finish / debrief), not on this reply's path.
                 await crud.finish_interview(session, interview_id=meta.id)
             yield ("turn", row)
-        done = plain[-1].archetype
-        if done and move.kind in ("probe", "wrap_up") and move.archetype != done:
-            self._grade_in_background(meta, done, plain)
 
     async def _saved_reply(self, meta: _Meta, index: int) -> TurnRow | None:
         async with self.sessions() as session:
@@ -420,80 +436,18 @@ class InterviewService:
             return None
         return next((t for t in interview.turns if t.index == index and t.role == "interviewer"), None)
 
-    # --- grading by the model, in the background ------------------------------------------------
-
-    def _grader_name(self, model: str) -> str:
-        return self.settings.grader_model or model
-
-    def _grade_in_background(self, meta: _Meta, archetype: str, plain: list[Turn]) -> None:
-        """Grade an archetype as soon as its answers are complete, while the interview goes on."""
-        if self._grader_name(meta.model) in OFFLINE:
-            return  # the rubric grades on demand, in microseconds
-        key = (meta.id, archetype)
-        if key in self._grading:
-            return
-        task = asyncio.create_task(self._grade_archetype(meta, archetype, list(plain)))
-        self._grading[key] = task
-        task.add_done_callback(lambda _: self._grading.pop(key, None))
-
-    async def _grade_archetype(self, meta: _Meta, archetype: str, plain: list[Turn]) -> None:
-        try:
-            answers = answers_for(plain, archetype)
-            if not answers:
-                return
-            question = next((t.text for t in plain if t.move == "probe" and t.archetype == archetype), None)
-            outcome = await grade_answer(
-                answer="\n\n".join(answers),
-                archetype=archetype,
-                question=question,
-                model=get_model(self._grader_name(meta.model), self.settings),
-                catalog=self.catalog,
-                prompts_dir=self.settings.prompts_dir,
-                earlier=other_fingerprints(plain, archetype),
-            )
-            async with self.sessions() as session:
-                await crud.save_archetype_grade(
-                    session,
-                    interview_id=meta.id,
-                    archetype=archetype,
-                    grader=outcome.grade.grader,
-                    grade=outcome.grade.model_dump(mode="json"),
-                    usage=outcome.usage,
-                    fallback_reason=outcome.fallback_reason,
-                )
-        except Exception:  # a background grade must never take anything down; the rubric stands in
-            log.exception("background grading of %s/%s failed", meta.id, archetype)
-
-    async def _graded(
-        self, interview: Interview, wait: float
-    ) -> tuple[dict[str, Grade], list[dict[str, Any]], list[str]]:
-        """The model's grades so far, after waiting at most `wait` seconds for those in flight (and
-        starting any that are missing); also the archetypes whose model grade is still pending."""
-        plain = _plain(list(interview.turns))
-        answered = [a for a in interview.archetypes if answers_for(plain, a)]
-        by_model = self._grader_name(interview.model) not in OFFLINE
-        if by_model:
-            async with self.sessions() as session:
-                have = {g.archetype for g in await crud.archetype_grades(session, interview_id=interview.id)}
-            meta = _Meta(
-                interview.id, interview.model, list(interview.archetypes), interview.user_id, interview.status
-            )
-            for archetype in answered:
-                if archetype not in have:
-                    self._grade_in_background(meta, archetype, plain)
-            pending = [t for (iid, _), t in list(self._grading.items()) if iid == interview.id]
-            if pending and wait > 0:
-                await asyncio.wait(pending, timeout=wait)
-        async with self.sessions() as session:
-            rows = await crud.archetype_grades(session, interview_id=interview.id)
-        grades = {r.archetype: Grade.model_validate(r.grade) for r in rows}
-        usage = [u for r in rows for u in (r.usage or [])]
-        usage += [t.usage for t in interview.turns if t.usage]
-        still = [a for a in answered if a not in grades] if by_model else []
-        return grades, usage, still
-
-    async def _build(self, interview: Interview, wait: float) -> tuple[Debrief, bool]:
-        graded, usage, pending = await self._graded(interview, wait)
+    async def _build(
+        self, interview: Interview, wait: float, *, ending: bool = False
+    ) -> tuple[Debrief, bool]:
+        stored = await stored_grades(
+            interview,
+            sessions=self.sessions,
+            settings=self.settings,
+            ending=ending,
+            wait=wait,
+            on_enqueue=self.on_enqueue,
+        )
+        graded, pending = stored.graded, stored.pending
         turns = _plain(list(interview.turns))
         # The debrief is a function of the transcript and the grades in: built once per state (a burst of
         # reads of an unfinished interview costs one build), on a worker thread.
@@ -501,7 +455,7 @@ class InterviewService:
             interview.id,
             len(turns),
             turns[-1].index if turns else -1,
-            tuple(sorted(graded)),
+            tuple(sorted((a, g.grader) for a, g in graded.items())),
             tuple(pending),
         )
         debrief = await self._debriefs.get(
@@ -515,7 +469,8 @@ class InterviewService:
                     turns=turns,
                     catalog=self.catalog,
                     graded=graded,
-                    usage=usage,
+                    first_grades=stored.first,
+                    usage=stored.usage,
                     pending=pending,
                     max_pushbacks=self.settings.max_pushbacks_per_archetype,
                 )
@@ -532,7 +487,7 @@ class InterviewService:
     async def _finish(self, interview: Interview, wait: float) -> Debrief:
         """Build the debrief; cache it once every model grade is in (until then it is rebuilt on request,
         the rubric standing in for the grades still being made)."""
-        debrief, complete = await self._build(interview, wait)
+        debrief, complete = await self._build(interview, wait, ending=True)
         cached = debrief.model_dump(mode="json") if complete else None
         async with self.sessions() as session:
             await crud.finish_interview(session, interview_id=interview.id, debrief=cached)

@@ -211,3 +211,24 @@ def test_the_image_command_with_the_compose_environment_starts(tmp_path: Path) -
     env.pop("STARDRIVE_API_BASE", None)
     with running(cmd, f"http://127.0.0.1:{port}/healthz", tmp_path / "serve.log", env=env, timeout=60):
         pass
+
+
+# --- grading workers (issue 14) -----------------------------------------------------------------
+
+
+def test_workers_grade_against_the_apis_database_and_model() -> None:
+    api, worker = _environment("api"), _environment("worker")
+    assert _command("worker") == ["stardrive", "worker"]
+    for variable in (
+        "STARDRIVE_DATABASE_URL",
+        "STARDRIVE_MODEL",
+        "STARDRIVE_API_BASE",
+        "STARDRIVE_JSON_MODE",
+    ):
+        assert worker[variable] == api[variable], variable
+    assert api["STARDRIVE_GRADING_WORKER"] == "false"  # the api enqueues; the workers grade
+    assert SERVICES["worker"]["deploy"]["replicas"] >= 2
+    assert {d: c["condition"] for d, c in SERVICES["worker"]["depends_on"].items()} == {
+        "postgres": "service_healthy",
+        "model": "service_healthy",
+    }

@@ -27,6 +27,7 @@ from service.config import Settings, get_settings
 from service.engine import InterviewService
 from service.interview import tone
 from service.interview.phrasing import load_phrasing
+from service.jobs.worker import GradingWorker
 from service.llm.registry import OFFLINE
 from service.rubric import prepare as prepare_rubric
 from service.store.db import make_engine, make_sessionmaker, migrate
@@ -63,8 +64,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             catalog=catalog,
             phrasing=load_phrasing(settings.prompts_dir),
         )
-        yield
-        await engine.dispose()
+        worker = None
+        if settings.grading_worker:
+            # One in-process worker (a `serve --workers N` process each runs one); `stardrive worker`
+            # processes may work the same jobs from anywhere.
+            worker = GradingWorker(sessions=app.state.sessions, settings=settings, catalog=catalog)
+            await worker.start()
+            app.state.service.on_enqueue = worker.wake
+        app.state.grading_worker = worker
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await worker.stop()
+            await engine.dispose()
 
     app = FastAPI(title="stardrive", version="0.1.0", lifespan=lifespan)
     app.state.limits = Limits.from_settings(settings)

@@ -95,11 +95,15 @@ async def grade_answer(
     catalog: Catalog,
     prompts_dir: Path,
     earlier: Iterable[frozenset[str]] = (),
+    base: Grade | None = None,
 ) -> GradeOutcome:
-    """The merged grade (see `merge.py` for the rules); the builtin grade when there is no usable model."""
+    """The merged grade (see `merge.py` for the rules); the builtin grade when there is no usable model.
+    `base`: the rubric's grade of this answer when the caller has it already (the planner's stored reading),
+    so it is not computed a second time."""
     # The reading is CPU work (embeddings, classifier): off the event loop.
     reading = await asyncio.to_thread(read, answer)
-    base = await asyncio.to_thread(grade_reading, reading, archetype, earlier=earlier, catalog=catalog)
+    if base is None:
+        base = await asyncio.to_thread(grade_reading, reading, archetype, earlier=earlier, catalog=catalog)
     if model.name == "builtin":
         return GradeOutcome(grade=base)
     prompt = build_prompt(

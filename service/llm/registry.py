@@ -13,6 +13,10 @@ def get_model(name: str, settings: Settings, *, api_base: str | None = None) -> 
     if name == "builtin":
         return BuiltinModel()
     if name == "scripted":
+        if settings.scripted_replies_file is not None:
+            from service.llm.scripted_file import FileScriptedModel
+
+            return FileScriptedModel(settings.scripted_replies_file)
         return ScriptedModel()
     from service.llm.gateway import LiteLLMModel
 

@@ -83,11 +83,14 @@ def build_debrief(
     turns: Sequence[Turn],
     catalog: Catalog,
     graded: Mapping[str, Grade] | None = None,
+    first_grades: Mapping[str, Grade] | None = None,
     usage: Sequence[Mapping[str, Any]] = (),
     pending: Sequence[str] = (),
     max_pushbacks: int = 2,
 ) -> Debrief:
-    """`graded`: the model's (evidence-verified) grades by archetype; the rubric grades the rest;
+    """`graded`: the stored grades by archetype (the model's, evidence-verified, or the planner's reading);
+    `first_grades`: the planner's reading of each archetype's first answer; the rubric grades what is
+    missing from either (transcripts stored before grades were);
     `max_pushbacks`: the interview's follow-up budget per archetype (gaps left when it ran out)."""
     per: list[ArchetypeDebrief] = []
     for arch in archetypes:
@@ -97,7 +100,7 @@ def build_debrief(
         grade = (graded or {}).get(arch) or analyze(
             "\n\n".join(answers), arch, earlier=other_fingerprints(turns, arch), catalog=catalog
         )
-        first = analyze(answers[0], arch, catalog=catalog)
+        first = (first_grades or {}).get(arch) or analyze(answers[0], arch, catalog=catalog)
         probe = next((t.text for t in turns if t.move == "probe" and t.archetype == arch), "")
         states = account(turns, arch, max_pushbacks=max_pushbacks)
         shut = {s.code for s in states if s.status == "closed"}

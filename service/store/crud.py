@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import func, select
+from sqlalchemy import Executable, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -127,8 +127,10 @@ async def add_turn(
     idempotency_key: str | None = None,
     usage: dict[str, Any] | None = None,
     index: int | None = None,
+    also: Sequence[Executable] = (),
 ) -> Turn:
-    """Append a turn (indexes count from 0). Raises NotFound for an unknown interview, and Conflict
+    """Append a turn (indexes count from 0); `also`: statements committed with it, in its transaction
+    (the grading jobs this answer completes, service/jobs/). Raises NotFound for an unknown interview, and Conflict
     when another turn took the same index meanwhile or the idempotency key was already used.
 
     `index`: the index the caller expects this turn to get (it read the transcript); two requests that
@@ -153,6 +155,8 @@ async def add_turn(
     )
     session.add(turn)
     try:
+        for statement in also:
+            await session.execute(statement)
         await session.commit()
     except IntegrityError as exc:
         await session.rollback()
@@ -306,8 +310,10 @@ async def save_archetype_grade(
     grade: dict[str, Any],
     usage: list[dict[str, Any]] | None = None,
     fallback_reason: str | None = None,
+    commit: bool = True,
 ) -> ArchetypeGrade:
-    """Store (or replace) the model's grade of one archetype of an interview."""
+    """Store (or replace) the model's grade of one archetype of an interview; `commit=False` leaves it in
+    the caller's transaction (a grading job marks itself done in the same one)."""
     query = select(ArchetypeGrade).where(
         ArchetypeGrade.interview_id == interview_id, ArchetypeGrade.archetype == archetype
     )
@@ -318,7 +324,10 @@ async def save_archetype_grade(
     # The model's notes, its usage and its errors are masked; the quotes stay exact spans of the answer.
     grade, usage, fallback_reason = scrub(grade, keep=_QUOTES), scrub(usage), scrub(fallback_reason)
     row.grader, row.grade, row.usage, row.fallback_reason = grader, grade, usage, fallback_reason
-    await session.commit()
+    if commit:
+        await session.commit()
+    else:
+        await session.flush()
     return row
 
 

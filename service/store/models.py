@@ -17,6 +17,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -165,3 +166,33 @@ class ArchetypeGrade(Base):
     usage: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONValue)
     fallback_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+JobStatus = Literal["queued", "running", "done", "failed"]
+
+
+class GradingJob(Base):
+    """One archetype's answers waiting to be graded (service/jobs/). Enqueued with the answer that completes
+    them; `fingerprint` is a hash of those answers, so the same answers are never enqueued twice."""
+
+    __tablename__ = "grading_jobs"
+    __table_args__ = (
+        UniqueConstraint("interview_id", "archetype", "fingerprint"),
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+        Index("ix_grading_jobs_status_run_after", "status", "run_after"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    archetype: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[JobStatus] = mapped_column(String(16), default="queued")
+    # Claims so far (a crashed worker's claim counts) and grades that fell back to the rubric.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    fallbacks: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    worker: Mapped[str | None] = mapped_column(String(255))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
