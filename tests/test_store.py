@@ -70,7 +70,15 @@ async def test_migrate_twice_reaches_head_and_changes_nothing(database_url: str)
     async with engine.connect() as connection:
         tables, version = await connection.run_sync(_schema)
     await engine.dispose()
-    assert tables == {"alembic_version", "users", "interviews", "turns", "stories", "archetype_grades"}
+    assert tables == {
+        "alembic_version",
+        "users",
+        "interviews",
+        "turns",
+        "stories",
+        "archetype_grades",
+        "drills",
+    }
     assert version == head
 
 

@@ -24,6 +24,7 @@ from service.api.schemas import Health
 from service.bank import StoryBank
 from service.catalog import load_catalog
 from service.config import Settings, get_settings
+from service.drills.service import DrillService
 from service.engine import InterviewService
 from service.interview import tone
 from service.interview.phrasing import load_phrasing
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from service.llm.gateway import load_litellm
 
             await asyncio.to_thread(load_litellm)
+        app.state.drills = DrillService(sessions=app.state.sessions, catalog=catalog)
         app.state.bank = StoryBank(sessions=app.state.sessions, catalog=catalog, settings=settings)
         app.state.service = InterviewService(
             sessions=app.state.sessions,

@@ -12,6 +12,7 @@ from service.api.limits import Limits, StreamSlots
 from service.bank import StoryBank
 from service.catalog import Catalog
 from service.config import Settings
+from service.drills.service import DrillService
 from service.engine import InterviewService
 
 
@@ -23,6 +24,11 @@ async def _service(request: Request) -> InterviewService:
 async def _bank(request: Request) -> StoryBank:
     bank: StoryBank = request.app.state.bank
     return bank
+
+
+async def _drills(request: Request) -> DrillService:
+    drills: DrillService = request.app.state.drills
+    return drills
 
 
 async def _settings(request: Request) -> Settings:
@@ -47,6 +53,7 @@ async def _limits(request: Request) -> Limits:
 
 ServiceDep = Annotated[InterviewService, Depends(_service)]
 BankDep = Annotated[StoryBank, Depends(_bank)]
+DrillsDep = Annotated[DrillService, Depends(_drills)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
