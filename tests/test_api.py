@@ -254,6 +254,7 @@ def test_openapi_states_every_response() -> None:
         ("get", "/api/drills/{drill_id}"): {"DrillOut"},
         ("put", "/api/drills/{drill_id}/outlines/{archetype}"): {"DrillOut"},
         ("post", "/api/drills/{drill_id}/finish"): {"DrillReport"},
+        ("get", "/api/progress"): {"Progress"},
     }
     found = {}
     for path, ops in spec["paths"].items():

@@ -14,6 +14,7 @@ from service.catalog import Catalog
 from service.config import Settings
 from service.drills.service import DrillService
 from service.engine import InterviewService
+from service.progress import ProgressService
 
 
 async def _service(request: Request) -> InterviewService:
@@ -29,6 +30,11 @@ async def _bank(request: Request) -> StoryBank:
 async def _drills(request: Request) -> DrillService:
     drills: DrillService = request.app.state.drills
     return drills
+
+
+async def _progress(request: Request) -> ProgressService:
+    progress: ProgressService = request.app.state.progress
+    return progress
 
 
 async def _settings(request: Request) -> Settings:
@@ -54,6 +60,7 @@ async def _limits(request: Request) -> Limits:
 ServiceDep = Annotated[InterviewService, Depends(_service)]
 BankDep = Annotated[StoryBank, Depends(_bank)]
 DrillsDep = Annotated[DrillService, Depends(_drills)]
+ProgressDep = Annotated[ProgressService, Depends(_progress)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]

@@ -79,3 +79,22 @@ async def finished_interviews(session: AsyncSession, *, user_id: str | None = No
     if user_id is not None:
         query = query.where(Interview.user_id == user_id)
     return list(await session.scalars(query.order_by(Interview.finished_at, Interview.id)))
+
+
+async def previous_interview(
+    session: AsyncSession, *, interview_id: str, user_id: str | None = None
+) -> Interview | None:
+    """The caller's last interview finished before this one (or before now, if this one is not finished),
+    with its turns; None when there is none."""
+    this = await session.get(Interview, interview_id)
+    query = (
+        select(Interview)
+        .where(Interview.status == "finished", Interview.id != interview_id)
+        .options(selectinload(Interview.turns))
+    )
+    if this is not None and this.finished_at is not None:
+        query = query.where(Interview.finished_at < this.finished_at)
+    if user_id is not None:
+        query = query.where(Interview.user_id == user_id)
+    query = query.order_by(Interview.finished_at.desc(), Interview.id.desc()).limit(1)
+    return (await session.scalars(query)).one_or_none()
