@@ -215,3 +215,29 @@ async def test_a_drill_outline_saves_to_the_bank(client: httpx.AsyncClient) -> N
     assert story["grade"]["level"] == outline["grade"]["level"]
     # Next drill: mentoring has a solid story now, so it is not picked again.
     assert "mentoring" not in (await drill(client))["archetypes"]
+
+
+async def test_drills_and_progress_belong_to_their_user(database_url: str) -> None:
+    from tests.test_auth import add_user, serve_app
+
+    async with serve_app(database_url, auth="tokens", max_interviews_per_user=1) as (app, client):
+        _, alice = await add_user(app, "alice")
+        _, bob = await add_user(app, "bob")
+        res = await client.post("/api/drills", json={"archetypes": DRILLED}, headers=alice)
+        assert res.status_code == 201
+        did = res.json()["id"]
+        await client.put(f"/api/drills/{did}/outlines/mentoring", json={"parts": STAFF_MENTOR}, headers=alice)
+        assert (await client.post(f"/api/drills/{did}/finish", headers=alice)).status_code == 200
+        for method, path in [
+            ("get", f"/api/drills/{did}"),
+            ("put", f"/api/drills/{did}/outlines/mentoring"),
+            ("post", f"/api/drills/{did}/finish"),
+        ]:
+            body = {"parts": {}} if method == "put" else None
+            assert (await client.request(method, path, json=body, headers=bob)).status_code == 404
+        assert (await client.get("/api/progress", headers=alice)).json()["archetypes"]
+        assert (await client.get("/api/progress", headers=bob)).json()["archetypes"] == {}
+        # The quota: one drill each here.
+        again = await client.post("/api/drills", json={}, headers=alice)
+        assert again.status_code == 403 and again.json()["error"]["code"] == "quota_exceeded"
+        assert (await client.post("/api/drills", json={}, headers=bob)).status_code == 201

@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from service.llm.gateway import load_litellm
 
             await asyncio.to_thread(load_litellm)
-        app.state.drills = DrillService(sessions=app.state.sessions, catalog=catalog)
+        app.state.drills = DrillService(sessions=app.state.sessions, catalog=catalog, settings=settings)
         app.state.progress = ProgressService(sessions=app.state.sessions)
         app.state.bank = StoryBank(sessions=app.state.sessions, catalog=catalog, settings=settings)
         app.state.service = InterviewService(

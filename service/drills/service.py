@@ -9,9 +9,10 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.catalog import Catalog
+from service.config import Settings
 from service.drills.choose import DRILL_SIZE, choose
 from service.drills.report import DrillReport, build_report
-from service.errors import Conflict, InputError, NotFound
+from service.errors import Conflict, InputError, NotFound, QuotaExceeded
 from service.store import crud
 from service.store import drills as store
 from service.store.models import Drill
@@ -20,11 +21,20 @@ TIME_BOX_SECONDS = 480  # the seed: "Time-box at 8 minutes per story"
 
 
 class DrillService:
-    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], catalog: Catalog) -> None:
+    def __init__(
+        self, *, sessions: async_sessionmaker[AsyncSession], catalog: Catalog, settings: Settings
+    ) -> None:
         self.sessions = sessions
         self.catalog = catalog
+        self.settings = settings
 
     async def start(self, *, archetypes: Sequence[str] | None, user_id: str | None) -> Drill:
+        # An account keeps as many drills as it may keep interviews (a soft quota, as the story bank's).
+        quota = self.settings.quota("interviews", user_id)
+        if quota and user_id is not None:
+            async with self.sessions() as session:
+                if await store.count_drills(session, user_id=user_id) >= quota:
+                    raise QuotaExceeded(f"your account keeps {quota} drills, the most it may")
         if archetypes:
             if len(set(archetypes)) != DRILL_SIZE or len(archetypes) != DRILL_SIZE:
                 raise InputError(f"a drill takes {DRILL_SIZE} different archetypes, or none to let it choose")

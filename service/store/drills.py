@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -30,6 +30,11 @@ async def create_drill(
     session.add(drill)
     await session.commit()
     return drill
+
+
+async def count_drills(session: AsyncSession, *, user_id: str) -> int:
+    query = select(func.count()).select_from(Drill).where(Drill.user_id == user_id)
+    return int(await session.scalar(query) or 0)
 
 
 async def get_drill(session: AsyncSession, *, drill_id: str, user_id: str | None = None) -> Drill | None:
