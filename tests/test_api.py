@@ -251,6 +251,7 @@ def test_openapi_states_every_response() -> None:
         ("put", "/api/stories/{story_id}"): {"StoryOut"},
         ("delete", "/api/stories/{story_id}"): set(),
         ("post", "/api/drills"): {"DrillOut"},
+        ("get", "/api/drills"): {"DrillSummary"},
         ("get", "/api/drills/{drill_id}"): {"DrillOut"},
         ("put", "/api/drills/{drill_id}/outlines/{archetype}"): {"DrillOut"},
         ("post", "/api/drills/{drill_id}/finish"): {"DrillReport"},

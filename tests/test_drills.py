@@ -75,6 +75,19 @@ async def test_it_picks_archetypes_the_bank_has_no_solid_story_for(client: httpx
 async def test_the_candidate_may_choose(client: httpx.AsyncClient) -> None:
     d = await drill(client, archetypes=DRILLED)
     assert d["archetypes"] == DRILLED
+    later = await drill(client)
+    rows = (await client.get("/api/drills")).json()
+    assert [r["id"] for r in rows] == [later["id"], d["id"]]  # newest first
+    assert rows[1] == {
+        "id": d["id"],
+        "status": "active",
+        "archetypes": DRILLED,
+        "started_at": d["started_at"],
+        "levels": {},
+        "gaps": [],
+    }
+    assert [r["id"] for r in (await client.get("/api/drills", params={"limit": 1})).json()] == [later["id"]]
+    assert (await client.get("/api/drills", params={"limit": 0})).status_code == 422
 
 
 @pytest.mark.parametrize(
@@ -167,6 +180,9 @@ async def test_finish_grades_each_outline_and_the_self_assessment(client: httpx.
     assert report["same_project"] == []
     assert report["gaps"] == others  # nothing in the bank: every other archetype still lacks material
     assert report["self_assessment"]["coverage_discovery"]["level"] == "staff"
+    (row,) = (await client.get("/api/drills")).json()
+    assert row["id"] == d["id"] and row["status"] == "finished" and row["gaps"] == others
+    assert row["levels"] == {a: o["grade"]["level"] for a, o in report["outlines"].items()}
     # Finished: the report is kept, finishing again returns it, and outlines no longer change.
     assert (await client.post(f"/api/drills/{d['id']}/finish")).json() == report
     assert (await client.get(f"/api/drills/{d['id']}")).json()["report"] == report

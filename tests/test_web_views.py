@@ -100,6 +100,14 @@ def test_drill_countdown_outlines_and_self_assessment(server: str, browser: Any,
     assert story["text"] == "\n\n".join(STAFF_KILL[p] for p in PARTS)
     expect(page.locator("#drill-error")).to_be_empty()
     shot(page, "drill-report", size)
+    # Later: the drill view lists it, and reopens its report.
+    page.get_by_test_id("show-drill").click()
+    row = page.get_by_test_id("drill-row")
+    expect(row).to_have_count(1)
+    expect(row.first).to_contain_text("Contested technical decision: ")
+    row.first.get_by_test_id("drill-open").click()
+    expect(page.get_by_test_id("drill-dimension")).to_have_count(4)
+    assert page.url.endswith(f"drill={did}")
 
 
 @pytest.mark.parametrize("size", list(WIDTHS))

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.api.schemas import Text
 from service.catalog import ArchetypeId, PartId
 from service.drills.report import DrillReport
+from service.rubric.models import Level
 
 PARAGRAPH_CHARS = 5_000
 # Storable and not blank (leave a letter out to leave it unwritten), and bounded.
@@ -63,4 +64,28 @@ class DrillOut(BaseModel):
             started_at=drill.started_at,
             outlines={a: OutlineOut.model_validate(o) for a, o in (drill.outlines or {}).items()},
             report=DrillReport.model_validate(drill.report) if drill.report else None,
+        )
+
+
+class DrillSummary(BaseModel):
+    """One row of `GET /api/drills` (an addition): the caller's drills, newest first."""
+
+    id: str
+    status: Literal["active", "finished"]
+    archetypes: list[ArchetypeId]
+    started_at: datetime
+    levels: dict[ArchetypeId, Level]  # each graded outline's level, once finished
+    gaps: list[ArchetypeId]  # archetypes still without material, once finished
+
+    @classmethod
+    def of(cls, drill: Any) -> DrillSummary:
+        report = drill.report or {}
+        outlines = report.get("outlines") or {}
+        return cls(
+            id=drill.id,
+            status=drill.status,
+            archetypes=list(drill.archetypes),
+            started_at=drill.started_at,
+            levels={a: o["grade"]["level"] for a, o in outlines.items() if o.get("grade")},
+            gaps=list(report.get("gaps") or []),
         )

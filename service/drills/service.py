@@ -47,6 +47,10 @@ class DrillService:
                 session, archetypes=chosen, time_box_seconds=TIME_BOX_SECONDS, user_id=user_id
             )
 
+    async def list(self, *, user_id: str | None, limit: int) -> list[Drill]:
+        async with self.sessions() as session:
+            return await store.list_drills(session, user_id=user_id, limit=limit)
+
     async def get(self, *, drill_id: str, user_id: str | None) -> Drill:
         async with self.sessions() as session:
             return await self._load(session, drill_id, user_id)

@@ -48,6 +48,14 @@ async def get_drill(session: AsyncSession, *, drill_id: str, user_id: str | None
     return (await session.scalars(query)).one_or_none()
 
 
+async def list_drills(session: AsyncSession, *, user_id: str | None = None, limit: int = 20) -> list[Drill]:
+    """The drills, newest first."""
+    query = select(Drill)
+    if user_id is not None:
+        query = query.where(Drill.user_id == user_id)
+    return list(await session.scalars(query.order_by(Drill.started_at.desc(), Drill.id.desc()).limit(limit)))
+
+
 async def save_outline(
     session: AsyncSession, *, drill: Drill, archetype: str, parts: dict[str, str]
 ) -> Drill:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from service.api.deps import CurrentUser, DrillsDep
-from service.api.drill_schemas import DrillCreate, DrillFinish, DrillOut, OutlineIn
+from service.api.drill_schemas import DrillCreate, DrillFinish, DrillOut, DrillSummary, OutlineIn
 from service.api.schemas import Storable
 from service.catalog import ArchetypeId
 from service.drills.report import DrillReport
@@ -16,6 +18,14 @@ router = APIRouter(prefix="/drills", tags=["drills"])
 @router.post("", status_code=201)
 async def create_drill(body: DrillCreate, drills: DrillsDep, user: CurrentUser) -> DrillOut:
     return DrillOut.of(await drills.start(archetypes=body.archetypes, user_id=user))
+
+
+@router.get("")
+async def list_drills(
+    drills: DrillsDep, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=100)] = 20
+) -> list[DrillSummary]:
+    """The caller's drills, newest first (an addition to Contract 4)."""
+    return [DrillSummary.of(d) for d in await drills.list(user_id=user, limit=limit)]
 
 
 @router.get("/{drill_id}")

@@ -33,7 +33,22 @@ function drillSetup() {
       "archetypes you actually have material for. A story you cannot find is the drill's most important finding."),
     el("p", {class: "muted"}, "Choose three below, or none and the drill picks the gaps in your story bank."),
     picks,
-    el("button", {id: "start-drill", testid: "start-drill", onclick: startDrill}, "Start drill"));
+    el("button", {id: "start-drill", testid: "start-drill", onclick: startDrill}, "Start drill"),
+    el("h3", {}, "Your drills"), el("table", {id: "drill-list", testid: "drill-list"}));
+}
+
+async function listDrills() {
+  const res = await api("/api/drills?limit=50");
+  if (!res.ok) { $("drill-error").textContent = await errorOf(res); return; }
+  const rows = await res.json();
+  const table = $("drill-list");
+  if (!rows.length) { table.replaceChildren(el("tr", {}, el("td", {class: "muted"}, "No drills yet."))); return; }
+  table.replaceChildren(...rows.map((r) => el("tr", {testid: "drill-row"},
+    el("td", {}, new Date(r.started_at).toLocaleString()),
+    el("td", {}, ...r.archetypes.map((a) => el("div", {}, title(a) + (r.levels[a] ? `: ${r.levels[a]}` : "")))),
+    el("td", {}, r.status === "finished" ? (r.gaps.length ? `${r.gaps.length} archetypes without material` : "no gaps left") : "in progress"),
+    el("td", {}, el("button", {testid: "drill-open", onclick: () => go({view: "drill", drill: r.id})},
+      r.status === "finished" ? "Open report" : "Resume")))));
 }
 
 async function startDrill() {
@@ -56,7 +71,7 @@ async function openDrill(id) {
   $("drill-work").hidden = true; $("drill-report").replaceChildren();
   drillSetup();
   $("drill-setup").hidden = !!id;
-  if (!id) { drill.data = null; return; }
+  if (!id) { drill.data = null; await listDrills(); return; }
   const res = await api(`/api/drills/${encodeURIComponent(id)}`);
   if (!res.ok) { $("drill-error").textContent = await errorOf(res); return; }
   drill.data = await res.json();
