@@ -102,6 +102,8 @@ async def test_the_debrief_says_what_improved_since_last_time(client: httpx.Asyn
     assert again["since_last"] == since
     md = (await client.get(f"/api/interviews/{second_id}/debrief", params={"format": "md"})).text
     assert "**Since last time:** Since your last interview: " in md
+    page = (await client.get(f"/api/interviews/{second_id}/debrief", params={"format": "html"})).text
+    assert "<strong>Since last time:</strong> Since your last interview: " in page
     assert (await client.get(f"/api/interviews/{first_id}/debrief")).json()["since_last"] is None
     # A weaker third: the slip is named.
     _, third = await interview(client, WEAK)
