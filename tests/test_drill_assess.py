@@ -145,3 +145,57 @@ class S:
 )
 def test_choose_prefers_archetypes_without_a_solid_story(bank: list[S], chosen: list[str]) -> None:
     assert choose(bank) == chosen
+
+
+@pytest.mark.parametrize(
+    ("outline", "written", "material", "over_time"),
+    [
+        ({}, [], False, False),
+        (
+            {"parts": {"situation": "I led Helix.", "action": "I made the call."}},
+            ["situation", "action"],
+            True,
+            False,
+        ),
+        ({"parts": {"result": "CTR went up 4%."}}, ["result"], False, False),
+        (
+            {
+                "started_at": "2026-12-01T10:00:00+00:00",
+                "saved_at": "2026-12-01T10:08:01+00:00",
+                "parts": {"reflection": "I'd write the RFC first.", "situation": "I led Helix."},
+            },
+            ["situation", "reflection"],
+            False,
+            True,
+        ),
+        (
+            {"started_at": "2026-12-01T10:00:00+00:00", "saved_at": "2026-12-01T10:08:00+00:00", "parts": {}},
+            [],
+            False,
+            False,
+        ),
+    ],
+)
+def test_outline_report_fields(
+    outline: dict[str, Any], written: list[str], material: bool, over_time: bool
+) -> None:
+    from datetime import UTC, datetime
+
+    from service.catalog import load_catalog
+    from service.config import Settings
+    from service.drills.report import build_report
+
+    report = build_report(
+        drill_id="d",
+        archetypes=["mentoring", "quality_incident", "ethical_pushback"],
+        outlines={"mentoring": outline},
+        time_box_seconds=480,
+        started_at=datetime.now(UTC),
+        bank=[],
+        named_gaps=[],
+        catalog=load_catalog(Settings().prompts_dir),
+    )
+    got = report.outlines["mentoring"]
+    assert (got.written, got.material, got.over_time) == (written, material, over_time)
+    assert got.text == "\n\n".join(outline.get("parts", {})[p] for p in written)
+    assert (got.grade is None) == (not written)

@@ -198,3 +198,25 @@ def test_progress_chart_since_last_and_save_an_answer(server: str, browser: Any,
     )
     expect(levels.first).to_contain_text(f"#2 {second}")
     shot(page, "progress", size)
+
+
+def test_the_countdown_says_when_time_is_up(server: str, browser: Any) -> None:
+    """The page's clock is driven by hand (Playwright's clock), so nothing here waits on real time."""
+    from playwright.sync_api import expect
+
+    page = new_page(browser, server)
+    page.clock.install()
+    page.goto(server + "/?view=drill")
+    page.get_by_test_id("drill-archetypes").locator("input[value=mentoring]").check()
+    page.get_by_test_id("drill-archetypes").locator("input[value=quality_incident]").check()
+    page.get_by_test_id("start-drill").click()
+    expect(page.get_by_test_id("drill-error")).to_contain_text("exactly three")  # two chosen: nothing starts
+    page.get_by_test_id("drill-archetypes").locator("input[value=ethical_pushback]").check()
+    page.get_by_test_id("start-drill").click()
+    countdown = page.get_by_test_id("drill-countdown")
+    expect(countdown).to_contain_text("left for Quality regression incident")
+    page.clock.fast_forward("07:00")
+    expect(countdown).to_have_text(re.compile(r"^(1:0\d|0:5\d) left for Quality regression incident$"))
+    page.clock.fast_forward("02:00")
+    expect(countdown).to_have_text(re.compile(r"^Time's up — 1:\d\d over\. Move on to the next story\.$"))
+    expect(countdown).to_have_class(re.compile("over"))

@@ -23,7 +23,7 @@ function drillSetup() {
   const box = $("drill-setup");
   if (box.dataset.built) return;
   box.dataset.built = "1";
-  const picks = el("div", {id: "drill-archetypes"});
+  const picks = el("div", {id: "drill-archetypes", testid: "drill-archetypes"});
   for (const [id, name] of Object.entries(ARCHETYPES)) {
     picks.append(el("label", {}, el("input", {type: "checkbox", value: id}), " " + name));
   }
