@@ -250,6 +250,12 @@ def test_openapi_states_every_response() -> None:
         ("get", "/api/stories/{story_id}"): {"StoryOut"},
         ("put", "/api/stories/{story_id}"): {"StoryOut"},
         ("delete", "/api/stories/{story_id}"): set(),
+        ("post", "/api/drills"): {"DrillOut"},
+        ("get", "/api/drills"): {"DrillSummary"},
+        ("get", "/api/drills/{drill_id}"): {"DrillOut"},
+        ("put", "/api/drills/{drill_id}/outlines/{archetype}"): {"DrillOut"},
+        ("post", "/api/drills/{drill_id}/finish"): {"DrillReport"},
+        ("get", "/api/progress"): {"Progress"},
     }
     found = {}
     for path, ops in spec["paths"].items():

@@ -78,6 +78,7 @@ async def test_migrate_twice_reaches_head_and_changes_nothing(database_url: str)
         "stories",
         "archetype_grades",
         "grading_jobs",
+        "drills",
     }
     assert version == head
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 
 from service.api import errors, redact, routes
 from service.api.headers import SecurityHeaders, content_security_policy, inline_script_sources
@@ -24,11 +25,13 @@ from service.api.schemas import Health
 from service.bank import StoryBank
 from service.catalog import load_catalog
 from service.config import Settings, get_settings
+from service.drills.service import DrillService
 from service.engine import InterviewService
 from service.interview import tone
 from service.interview.phrasing import load_phrasing
 from service.jobs.worker import GradingWorker
 from service.llm.registry import OFFLINE
+from service.progress import ProgressService
 from service.rubric import prepare as prepare_rubric
 from service.store.db import make_engine, make_sessionmaker, migrate
 
@@ -57,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from service.llm.gateway import load_litellm
 
             await asyncio.to_thread(load_litellm)
+        app.state.drills = DrillService(sessions=app.state.sessions, catalog=catalog, settings=settings)
+        app.state.progress = ProgressService(sessions=app.state.sessions)
         app.state.bank = StoryBank(sessions=app.state.sessions, catalog=catalog, settings=settings)
         app.state.service = InterviewService(
             sessions=app.state.sessions,
@@ -99,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz")
     async def healthz() -> Health:
         return Health(status="ok")
+
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")  # the page's scripts, vendored
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:

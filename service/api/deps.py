@@ -12,7 +12,9 @@ from service.api.limits import Limits, StreamSlots
 from service.bank import StoryBank
 from service.catalog import Catalog
 from service.config import Settings
+from service.drills.service import DrillService
 from service.engine import InterviewService
+from service.progress import ProgressService
 
 
 async def _service(request: Request) -> InterviewService:
@@ -23,6 +25,16 @@ async def _service(request: Request) -> InterviewService:
 async def _bank(request: Request) -> StoryBank:
     bank: StoryBank = request.app.state.bank
     return bank
+
+
+async def _drills(request: Request) -> DrillService:
+    drills: DrillService = request.app.state.drills
+    return drills
+
+
+async def _progress(request: Request) -> ProgressService:
+    progress: ProgressService = request.app.state.progress
+    return progress
 
 
 async def _settings(request: Request) -> Settings:
@@ -47,6 +59,8 @@ async def _limits(request: Request) -> Limits:
 
 ServiceDep = Annotated[InterviewService, Depends(_service)]
 BankDep = Annotated[StoryBank, Depends(_bank)]
+DrillsDep = Annotated[DrillService, Depends(_drills)]
+ProgressDep = Annotated[ProgressService, Depends(_progress)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]

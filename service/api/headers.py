@@ -1,6 +1,7 @@
 """Security headers on every response, refusals from the outer middleware included.
 
-The Content-Security-Policy allows the chat page's one inline script by its hash and no other script, so
+The Content-Security-Policy allows the chat page's inline script by its hash and the app's own files under
+/static/ ('self'), and no other script, so
 text that reaches a page (a debrief, a story) cannot run even if some renderer let markup through. No
 `unsafe-eval`; `frame-ancestors 'none'` (and X-Frame-Options for old browsers) so no site can frame the
 page to click through it. API responses are `no-store`: they hold transcripts, which must not stay in a
@@ -38,7 +39,9 @@ def inline_script_sources(page: Path) -> list[str]:
 
 
 def content_security_policy(script_sources: list[str]) -> str:
-    scripts = " ".join(script_sources) or "'none'"
+    # 'self': the page's own files under /static/ (the views' scripts, the vendored chart library). API
+    # responses are JSON or text with `nosniff`, so no response of ours runs as a script either.
+    scripts = " ".join(["'self'", *script_sources])
     return (
         f"default-src 'none'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data:; connect-src 'self'; frame-src 'self'; form-action 'self'; "

@@ -11,6 +11,7 @@ from service.catalog import ARCHETYPE_IDS, Catalog
 from service.interview.accounting import account
 from service.interview.planner import Turn, answers_for, other_fingerprints
 from service.report.gaps import Gaps, gaps_of
+from service.report.progress import SinceLast
 from service.rubric import Grade, analyze, project_fingerprint
 from service.rubric.fingerprint import same_project
 from service.rubric.models import LEVELS
@@ -73,6 +74,8 @@ class Debrief(BaseModel):
     usage: dict[str, Any] = {}
     # Archetypes the model is still grading: the rubric's grade stands in until it lands.
     pending_grades: list[str] = []
+    # What improved since the last finished interview (added when the debrief is served; null for the first).
+    since_last: SinceLast | None = None
 
 
 def build_debrief(

@@ -51,6 +51,8 @@ def _md(text: object) -> str:
 
 def to_markdown(debrief: Debrief) -> str:
     lines = [f"# Interview debrief — {_md(debrief.interview_id)}", "", _md(debrief.summary), ""]
+    if debrief.since_last:
+        lines += [f"**Since last time:** {_md(debrief.since_last.summary)}", ""]
     if debrief.pending_grades:
         lines += [
             f"_Still being graded by the model: {_md(', '.join(debrief.pending_grades))} (rubric grades shown)._",

@@ -196,3 +196,21 @@ class GradingJob(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Drill(Base):
+    """The 25-minute drill (DESIGN.md Contract 4): three archetypes, one STAR-DRIVE outline each, a report."""
+
+    __tablename__ = "drills"
+    __table_args__ = (CheckConstraint("status IN ('active', 'finished')", name="status"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    user_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    status: Mapped[Status] = mapped_column(String(16), default="active")
+    archetypes: Mapped[list[str]] = mapped_column(JSONValue)
+    time_box_seconds: Mapped[int] = mapped_column(Integer)
+    # {archetype: {"started_at": ISO time, "parts": {part: paragraph}}}
+    outlines: Mapped[dict[str, Any]] = mapped_column(JSONValue)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSONValue)

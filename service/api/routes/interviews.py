@@ -14,7 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
 
-from service.api.deps import CurrentUser, ServiceDep, SessionsDep, StreamsDep
+from service.api.deps import CurrentUser, ProgressDep, ServiceDep, SessionsDep, StreamsDep
 from service.api.schemas import (
     AnswerCreate,
     InterviewCreate,
@@ -133,8 +133,11 @@ def _event(event: tuple[str, Any]) -> ServerSentEvent:
 
 
 @router.post("/{interview_id}/finish")
-async def finish(interview_id: Storable, service: ServiceDep, user: CurrentUser) -> Debrief:
-    return await service.finish(interview_id=interview_id, user_id=user)
+async def finish(
+    interview_id: Storable, service: ServiceDep, progress: ProgressDep, user: CurrentUser
+) -> Debrief:
+    report = await service.finish(interview_id=interview_id, user_id=user)
+    return await progress.with_since_last(report, user_id=user)
 
 
 @router.get(
@@ -145,10 +148,12 @@ async def finish(interview_id: Storable, service: ServiceDep, user: CurrentUser)
 async def debrief(
     interview_id: Storable,
     service: ServiceDep,
+    progress: ProgressDep,
     user: CurrentUser,
     format: Literal["json", "md", "html"] = "json",
 ) -> Debrief | Response:
     report = await service.debrief(interview_id=interview_id, user_id=user)
+    report = await progress.with_since_last(report, user_id=user)
     # Rendering is CPU work: off the event loop, where other users' requests wait.
     if format == "md":
         return PlainTextResponse(
