@@ -81,15 +81,22 @@ def retryable(exc: BaseException) -> bool:
 
 
 def _retry_after(exc: BaseException) -> float | None:
+    # OpenAI-shaped errors carry the server's response; for Anthropic and Ollama litellm attaches a stand-in
+    # response with no headers and keeps the real ones in `litellm_response_headers`.
     response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None) or getattr(exc, "headers", None)
-    if not headers:
-        return None
-    value = headers.get("retry-after") or headers.get("Retry-After")
-    try:
-        return min(float(value), _MAX_RETRY_AFTER) if value is not None else None
-    except (TypeError, ValueError):
-        return None
+    for headers in (
+        getattr(response, "headers", None),
+        getattr(exc, "headers", None),
+        getattr(exc, "litellm_response_headers", None),
+    ):
+        value = headers.get("retry-after") or headers.get("Retry-After") if headers else None
+        if value is None:
+            continue
+        try:
+            return min(float(value), _MAX_RETRY_AFTER)
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 class _Wait:
