@@ -135,6 +135,23 @@ class LiteLLMModel:
         self.settings = settings
         self.api_base = api_base or settings.api_base
         self.retry_initial = settings.model_retry_initial_seconds
+        # `STARDRIVE_MODEL_ENDPOINTS` serve the configured model (unless a caller named its own api_base).
+        self.endpoints = len(settings.model_endpoints) if name == settings.model and not api_base else 0
+
+    async def _complete(self, params: dict[str, Any]) -> Any:
+        """One call: straight to litellm, or through the Router over the model's endpoints."""
+        litellm = _litellm()
+        timeout = self.settings.model_timeout_seconds
+        if not self.endpoints:
+            return await asyncio.wait_for(litellm.acompletion(**params), timeout)
+        from service.llm import endpoints
+
+        rest = {k: v for k, v in params.items() if k not in ("model", "api_base", "api_key")}
+        router = endpoints.router(litellm, self.name, self.settings)
+        # Each endpoint may use its whole timeout before the next is asked.
+        return await asyncio.wait_for(
+            router.acompletion(model=endpoints.group(0), **rest), timeout * self.endpoints
+        )
 
     def _params(self, request: Request) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -201,7 +218,6 @@ class LiteLLMModel:
             pass
 
     async def stream(self, request: Request) -> AsyncIterator[str]:
-        litellm = _litellm()
         usage = request.usage
         usage.model = self.name
         params = {**self._params(request), "stream": True, "stream_options": {"include_usage": True}}
@@ -212,7 +228,7 @@ class LiteLLMModel:
             async for attempt in self._retrying(usage):
                 with attempt:
                     usage.calls += 1
-                    stream = await asyncio.wait_for(litellm.acompletion(**params), timeout)
+                    stream = await self._complete(params)
                     iterator = stream.__aiter__()
                     first = await asyncio.wait_for(iterator.__anext__(), timeout)
         except StopAsyncIteration:
@@ -242,7 +258,6 @@ class LiteLLMModel:
                 self._count(usage, params["messages"], "".join(said))
 
     async def structured(self, request: Request, schema: dict[str, Any]) -> dict[str, Any]:
-        litellm = _litellm()
         usage = request.usage
         usage.model = self.name
         params = self._params(request)
@@ -251,9 +266,7 @@ class LiteLLMModel:
             async for attempt in self._retrying(usage):
                 with attempt:
                     usage.calls += 1
-                    response = await asyncio.wait_for(
-                        litellm.acompletion(**params), self.settings.model_timeout_seconds
-                    )
+                    response = await self._complete(params)
         except Exception as exc:
             usage.error = _describe(exc)
             raise ModelError(f"{self.name}: {usage.error}") from exc
