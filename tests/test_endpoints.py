@@ -157,3 +157,38 @@ def test_endpoints_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     assert key is not None and key.get_secret_value() == "sk-x"
     assert loaded.model_endpoints[1].model == "hosted_vllm/qwen"
     assert loaded.model_endpoint_cooldown_seconds == 5.0
+
+
+def weighted(*pairs: tuple[str, float | None]) -> list[ModelEndpoint]:
+    return [ModelEndpoint(api_base=base, weight=w) for base, w in pairs]
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    ("pairs", "calls"),
+    [
+        (((FIRST, 1.0), (SECOND, 0.0)), (3, 0)),
+        (((FIRST, None), (SECOND, 2.0)), (0, 3)),  # unset counts 0 once any weight is set
+    ],
+)
+async def test_weights_pick_the_endpoint(
+    pairs: tuple[tuple[str, float | None], ...], calls: tuple[int, int]
+) -> None:
+    first = respx.post(f"{FIRST}/chat/completions").mock(return_value=completion(OK))
+    second = respx.post(f"{SECOND}/chat/completions").mock(return_value=completion(OK))
+    config = settings(model_endpoints=weighted(*pairs))
+    for _ in range(3):
+        await LiteLLMModel(MODEL, config).structured(ask(), {})
+    assert (first.call_count, second.call_count) == calls
+    assert "weight" not in json.loads((first if calls[0] else second).calls.last.request.content)
+
+
+@respx.mock
+@pytest.mark.parametrize("failure", [error(500), httpx.ReadTimeout("slow")], ids=["500", "timeout"])
+async def test_weighted_endpoint_fails_over_then_is_skipped(failure: object) -> None:
+    first = respx.post(f"{FIRST}/chat/completions").mock(side_effect=[failure])
+    second = respx.post(f"{SECOND}/chat/completions").mock(return_value=completion(OK))
+    config = settings(model_endpoints=weighted((FIRST, 1.0), (SECOND, 0.0)))
+    for _ in range(3):
+        assert await LiteLLMModel(MODEL, config).structured(ask(), {}) == {"verdict": "met"}
+    assert (first.call_count, second.call_count) == (1, 3)

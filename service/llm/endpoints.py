@@ -1,11 +1,13 @@
-"""Several endpoints of one model through litellm's Router: tried in order, a failing one cooled down.
+"""Several endpoints of one model through litellm's Router, a failing one cooled down and skipped.
 
-`STARDRIVE_MODEL_ENDPOINTS` lists them (a JSON list of `{"api_base", "api_key"?, "model"?}`); each is its
-own Router model group, the first is asked first and each later one is the fallback of the ones before.
-An endpoint that fails more than `STARDRIVE_MODEL_ENDPOINT_ALLOWED_FAILS` times in a minute is cooled
-down for `STARDRIVE_MODEL_ENDPOINT_COOLDOWN_SECONDS` and skipped (the Router keeps that state, so there
-is one Router per endpoint list for the process). Unset, no Router is built and calls go straight to
-litellm with `STARDRIVE_API_BASE`, as before. Imported by gateway.py only, after litellm.
+`STARDRIVE_MODEL_ENDPOINTS` lists them (a JSON list of `{"api_base", "api_key"?, "model"?, "weight"?}`).
+Without weights each endpoint is its own Router model group: the first is asked first and each later one
+is the fallback of those before it. With a weight on any of them they form one group: each call picks an
+endpoint by weight and, when it fails, re-picks among the others (the Router's weighted failover). An
+endpoint that fails more than `STARDRIVE_MODEL_ENDPOINT_ALLOWED_FAILS` times in a minute is cooled down
+for `STARDRIVE_MODEL_ENDPOINT_COOLDOWN_SECONDS` and skipped (the Router keeps that state, so there is one
+Router per endpoint list for the process). Unset, no Router is built and calls go straight to litellm
+with `STARDRIVE_API_BASE`, as before. Imported by gateway.py only, after litellm.
 """
 
 from __future__ import annotations
@@ -15,14 +17,11 @@ from typing import Any
 
 from service.config import Settings
 
-_ROUTERS: dict[str, Any] = {}
+_ROUTERS: dict[str, tuple[Any, str]] = {}
+_GROUP = "stardrive-endpoints"
 
 
-def group(index: int) -> str:
-    return f"stardrive-endpoint-{index}"
-
-
-def _deployments(model: str, settings: Settings) -> list[dict[str, Any]]:
+def _deployments(model: str, settings: Settings, weighted: bool) -> list[dict[str, Any]]:
     out = []
     for i, endpoint in enumerate(settings.model_endpoints):
         key = endpoint.api_key or settings.api_key
@@ -33,13 +32,16 @@ def _deployments(model: str, settings: Settings) -> list[dict[str, Any]]:
             "timeout": settings.model_timeout_seconds,
             "max_retries": 0,
         }
-        out.append({"model_name": group(i), "litellm_params": params})
+        if weighted:
+            params["weight"] = endpoint.weight or 0.0
+        out.append({"model_name": _GROUP if weighted else f"{_GROUP}-{i}", "litellm_params": params})
     return out
 
 
-def router(litellm: Any, model: str, settings: Settings) -> Any:
-    """The process's Router for this model and endpoint list (cooldowns live in it)."""
-    deployments = _deployments(model, settings)
+def router(litellm: Any, model: str, settings: Settings) -> tuple[Any, str]:
+    """The process's Router for this model and endpoint list (cooldowns live in it), and what to call."""
+    weighted = any(e.weight is not None for e in settings.model_endpoints)
+    deployments = _deployments(model, settings, weighted)
     options = {
         "allowed_fails": settings.model_endpoint_allowed_fails,
         "cooldown_time": settings.model_endpoint_cooldown_seconds,
@@ -47,13 +49,16 @@ def router(litellm: Any, model: str, settings: Settings) -> Any:
     key = json.dumps([deployments, options], sort_keys=True)
     if key not in _ROUTERS:
         names = [d["model_name"] for d in deployments]
-        _ROUTERS[key] = litellm.Router(
+        chain = [{names[0]: names[1:]}] if not weighted and len(names) > 1 else []
+        built = litellm.Router(
             model_list=deployments,
-            fallbacks=[{names[0]: names[1:]}] if len(names) > 1 else [],
+            fallbacks=chain,
+            enable_weighted_failover=weighted,
             num_retries=0,  # the gateway's own retries (Retry-After, stream state) wrap the Router
             retry_after=0,
             **options,
         )
+        _ROUTERS[key] = (built, names[0])
     return _ROUTERS[key]
 
 

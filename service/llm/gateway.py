@@ -147,11 +147,9 @@ class LiteLLMModel:
         from service.llm import endpoints
 
         rest = {k: v for k, v in params.items() if k not in ("model", "api_base", "api_key")}
-        router = endpoints.router(litellm, self.name, self.settings)
+        router, group = endpoints.router(litellm, self.name, self.settings)
         # Each endpoint may use its whole timeout before the next is asked.
-        return await asyncio.wait_for(
-            router.acompletion(model=endpoints.group(0), **rest), timeout * self.endpoints
-        )
+        return await asyncio.wait_for(router.acompletion(model=group, **rest), timeout * self.endpoints)
 
     def _params(self, request: Request) -> dict[str, Any]:
         params: dict[str, Any] = {
