@@ -7,10 +7,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ModelEndpoint(BaseModel):
+    """One endpoint of the configured model (`STARDRIVE_MODEL_ENDPOINTS`)."""
+
+    api_base: str
+    api_key: SecretStr | None = None  # `STARDRIVE_API_KEY` when unset
+    model: str | None = None  # the litellm model string on this endpoint; `STARDRIVE_MODEL` when unset
+    # Set on any endpoint: the endpoints share the load by weight (unset counts 0: only when the others
+    # fail or cool down) instead of being asked in order.
+    weight: float | None = Field(default=None, ge=0)
 
 
 class Settings(BaseSettings):
@@ -39,6 +50,14 @@ class Settings(BaseSettings):
     model_timeout_seconds: float = 30.0
     model_retries: int = Field(default=2, ge=0, le=10)
     model_retry_initial_seconds: float = Field(default=0.5, ge=0)
+    # Several endpoints of `model`, a JSON list of {"api_base", "api_key"?, "model"?, "weight"?}, through
+    # litellm's Router (service/llm/endpoints.py): asked in order, each the fallback of those before it (or,
+    # with weights, picked by weight and the others tried on failure); one that fails more than
+    # `allowed_fails` times in a minute is skipped for `cooldown_seconds`. Empty (the default): one
+    # endpoint, `api_base`, no Router.
+    model_endpoints: list[ModelEndpoint] = Field(default_factory=list)
+    model_endpoint_allowed_fails: int = Field(default=0, ge=0)
+    model_endpoint_cooldown_seconds: float = Field(default=30.0, ge=0)
     # How long finishing waits for model grades still in flight before the rubric stands in for them.
     grading_wait_seconds: float = Field(default=0.75, ge=0)
     # Grading jobs (service/jobs/): `serve` works them in-process unless this is off (`--no-grading-worker`,

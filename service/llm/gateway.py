@@ -81,15 +81,22 @@ def retryable(exc: BaseException) -> bool:
 
 
 def _retry_after(exc: BaseException) -> float | None:
+    # OpenAI-shaped errors carry the server's response; for Anthropic and Ollama litellm attaches a stand-in
+    # response with no headers and keeps the real ones in `litellm_response_headers`.
     response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None) or getattr(exc, "headers", None)
-    if not headers:
-        return None
-    value = headers.get("retry-after") or headers.get("Retry-After")
-    try:
-        return min(float(value), _MAX_RETRY_AFTER) if value is not None else None
-    except (TypeError, ValueError):
-        return None
+    for headers in (
+        getattr(response, "headers", None),
+        getattr(exc, "headers", None),
+        getattr(exc, "litellm_response_headers", None),
+    ):
+        value = headers.get("retry-after") or headers.get("Retry-After") if headers else None
+        if value is None:
+            continue
+        try:
+            return min(float(value), _MAX_RETRY_AFTER)
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 class _Wait:
@@ -128,6 +135,21 @@ class LiteLLMModel:
         self.settings = settings
         self.api_base = api_base or settings.api_base
         self.retry_initial = settings.model_retry_initial_seconds
+        # `STARDRIVE_MODEL_ENDPOINTS` serve the configured model (unless a caller named its own api_base).
+        self.endpoints = len(settings.model_endpoints) if name == settings.model and not api_base else 0
+
+    async def _complete(self, params: dict[str, Any]) -> Any:
+        """One call: straight to litellm, or through the Router over the model's endpoints."""
+        litellm = _litellm()
+        timeout = self.settings.model_timeout_seconds
+        if not self.endpoints:
+            return await asyncio.wait_for(litellm.acompletion(**params), timeout)
+        from service.llm import endpoints
+
+        rest = {k: v for k, v in params.items() if k not in ("model", "api_base", "api_key")}
+        router, group = endpoints.router(litellm, self.name, self.settings)
+        # Each endpoint may use its whole timeout before the next is asked.
+        return await asyncio.wait_for(router.acompletion(model=group, **rest), timeout * self.endpoints)
 
     def _params(self, request: Request) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -194,7 +216,6 @@ class LiteLLMModel:
             pass
 
     async def stream(self, request: Request) -> AsyncIterator[str]:
-        litellm = _litellm()
         usage = request.usage
         usage.model = self.name
         params = {**self._params(request), "stream": True, "stream_options": {"include_usage": True}}
@@ -205,7 +226,7 @@ class LiteLLMModel:
             async for attempt in self._retrying(usage):
                 with attempt:
                     usage.calls += 1
-                    stream = await asyncio.wait_for(litellm.acompletion(**params), timeout)
+                    stream = await self._complete(params)
                     iterator = stream.__aiter__()
                     first = await asyncio.wait_for(iterator.__anext__(), timeout)
         except StopAsyncIteration:
@@ -235,7 +256,6 @@ class LiteLLMModel:
                 self._count(usage, params["messages"], "".join(said))
 
     async def structured(self, request: Request, schema: dict[str, Any]) -> dict[str, Any]:
-        litellm = _litellm()
         usage = request.usage
         usage.model = self.name
         params = self._params(request)
@@ -244,9 +264,7 @@ class LiteLLMModel:
             async for attempt in self._retrying(usage):
                 with attempt:
                     usage.calls += 1
-                    response = await asyncio.wait_for(
-                        litellm.acompletion(**params), self.settings.model_timeout_seconds
-                    )
+                    response = await self._complete(params)
         except Exception as exc:
             usage.error = _describe(exc)
             raise ModelError(f"{self.name}: {usage.error}") from exc
