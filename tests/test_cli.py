@@ -41,6 +41,17 @@ def test_grade_from_stdin_prints_a_table() -> None:
     assert "ask_own_call" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("archetype", "says"), [("mentoring", "Off the question"), ("cost_negotiation", None)]
+)
+def test_the_table_says_when_the_story_answers_another_question(archetype: str, says: str | None) -> None:
+    from tests.test_topic import COST
+
+    result = runner.invoke(app, ["grade", "-", "--archetype", archetype], input=COST)
+    assert result.exit_code == 0, result.output
+    assert ("Off the question" in result.stdout) is (says is not None)
+
+
 def test_grade_jsonl_batch_keeps_ids_and_reports_bad_lines(tmp_path: Path) -> None:
     batch = tmp_path / "batch.jsonl"
     lines = [

@@ -32,3 +32,9 @@ def print_grade(grade: Grade, answer: str, console: Console | None = None) -> No
         f"I×{s.i_count} we×{s.we_count}, numbers: {', '.join(s.numbers) or 'none'}"
         + ("  [red]injection attempt ignored[/]" if s.injection_suspected else "")
     )
+    if s.off_topic:
+        console.print(
+            f"[yellow]Off the question:[/] the story reads as {s.off_topic}; every part held at partial."
+        )
+    elif s.no_example:
+        console.print("[yellow]No example told:[/] every part held at partial; tell one specific time.")
