@@ -268,3 +268,36 @@ async def test_background_grading_reuses_the_model_readings(
     assert used_lines(path) - before == job_calls
     assert debrief["archetypes"][0]["grade"]["grader"] == grader
     assert debrief["pending_grades"] == []
+
+
+@pytest.mark.parametrize(
+    ("script", "budget", "calls_on_retry", "code"),
+    [
+        # The model's reading was stored with the answer: the retry chooses on it, no second call.
+        pytest.param([REPLY, REPLY], 3.0, 0, "ask_reflection", id="model-reading-reused"),
+        # The first reading fell back to the rubric: the retry asks the model again.
+        pytest.param([FAIL, FAIL, REPLY], 3.0, 1, "ask_reflection", id="fallback-asked-again"),
+    ],
+)
+async def test_a_retry_whose_reply_was_lost_reuses_the_stored_reading(
+    database_url: str, tmp_path: Path, script: list[Any], budget: float, calls_on_retry: int, code: str
+) -> None:
+    from sqlalchemy import delete
+
+    from service.store.models import Turn as TurnRow
+
+    path = write_script(tmp_path / "grader.jsonl", script)
+    key = {"Idempotency-Key": "k1", "Accept": "application/json"}
+    async with service(database_url, path, reading_budget_seconds=budget) as (client, _):
+        iid = await start(client)
+        res = await client.post(f"/api/interviews/{iid}/answers", json={"text": ANSWER}, headers=key)
+        assert res.status_code == 200, res.text
+        app = client._transport.app  # type: ignore[attr-defined]
+        async with app.state.sessions() as session:  # the reply lost: the process died before saving it
+            await session.execute(delete(TurnRow).where(TurnRow.interview_id == iid, TurnRow.index == 2))
+            await session.commit()
+        before = used_lines(path)
+        res = await client.post(f"/api/interviews/{iid}/answers", json={"text": ANSWER}, headers=key)
+        assert res.status_code == 200, res.text
+    assert used_lines(path) - before == calls_on_retry
+    assert res.json()["code"] == code and res.json()["reading"] == {"by": "scripted", "fallback": None}
