@@ -1,12 +1,18 @@
 """Time to first token through the service against the model's own, with the same prompt.
 
     .venv/bin/python bench/ttft.py [--runs 8] [--api-base URL --model NAME]
+    .venv/bin/python bench/ttft.py --reading-latency 0.5 [--runs 20]
 
 Without --api-base it starts llama-cpp-python's server with SmolLM2-135M (scripts/model.sh installs it).
 It starts `stardrive serve` too. Each run: create an interview, post a thin answer and time the first
 `token` event (client side, from sending the request); then send the very prompt the service built for
 that turn straight to the model through litellm and time its first token. The service's extra work before
 the model call (read the transcript, plan, grade, commit the answer) is the difference. Target: within 5%.
+
+With --reading-latency S it measures what the model's reading before the move (issue 13.3) adds instead:
+the builtin interviewer, the grader the file-backed `scripted` model answering every reading after S
+seconds, and the service's time to first token with the reading off (STARDRIVE_READING_BUDGET_SECONDS=0)
+and on (3). No model server: the added time is the reading's latency plus the service's work on it.
 """
 
 from __future__ import annotations
@@ -117,6 +123,51 @@ async def measure(url: str, model: str, api_base: str, runs: int) -> dict[str, o
     }
 
 
+def reading_script(path: Path, latency: float, lines: int) -> None:
+    parts = {
+        p: {"reasoning": "thin", "quotes": ["we ended up cancelling it"], "verdict": "partial"}
+        for p in ("situation", "tradeoff", "action", "result", "driver", "reflection")
+    }
+    line = json.dumps({"delay": latency, "reply": {"parts": parts}})
+    path.write_text((line + "\n") * lines)
+
+
+def reading_overhead(runs: int, latency: float) -> dict[str, object]:
+    medians: dict[str, float] = {}
+    for budget in ("0", "3"):
+        port = free_port()
+        with tempfile.TemporaryDirectory() as tmp:
+            script = Path(tmp) / "grader.jsonl"
+            reading_script(script, latency, runs + 2)
+            env = {
+                **os.environ,
+                "STARDRIVE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/ttft.db",
+                "STARDRIVE_GRADER_MODEL": "scripted",
+                "STARDRIVE_SCRIPTED_REPLIES_FILE": str(script),
+                "STARDRIVE_READING_BUDGET_SECONDS": budget,
+                "STARDRIVE_GRADING_WORKER": "false",
+            }
+            cmd = [str(ROOT / ".venv" / "bin" / "stardrive"), "serve", "--port", str(port)]
+            with process(cmd, f"http://127.0.0.1:{port}/healthz", env):
+
+                async def go(url: str) -> list[float]:
+                    async with httpx.AsyncClient(base_url=url, timeout=300, trust_env=False) as client:
+                        await service_ttft(client, "builtin")  # warm up
+                        return [(await service_ttft(client, "builtin"))[0] for _ in range(runs)]
+
+                medians[budget] = statistics.median(asyncio.run(go(f"http://127.0.0.1:{port}")))
+    added = medians["3"] - medians["0"]
+    return {
+        "runs": runs,
+        "reading_latency_ms": round(latency * 1000),
+        "ttft_reading_off_ms": round(medians["0"] * 1000, 1),
+        "ttft_reading_on_ms": round(medians["3"] * 1000, 1),
+        "added_ms": round(added * 1000, 1),
+        # The reading waits for the model at most the budget (3 s here), then the rubric decides.
+        "added_beyond_the_model_ms": round((added - min(latency, 3.0)) * 1000, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -124,7 +175,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=8)
     parser.add_argument("--api-base")
     parser.add_argument("--model", default="openai/smollm2")
+    parser.add_argument("--reading-latency", type=float, help="seconds the scripted grader takes a reading")
     args = parser.parse_args()
+    if args.reading_latency is not None:
+        result = reading_overhead(args.runs, args.reading_latency)
+        print(json.dumps(result))
+        print(
+            f"median time to first token: reading off {result['ttft_reading_off_ms']} ms, on "
+            f"{result['ttft_reading_on_ms']} ms: {result['added_ms']} ms added, of which "
+            f"{result['added_beyond_the_model_ms']} ms beyond the wait for the model (its {result['reading_latency_ms']} ms,"
+            " at most the 3 s budget)"
+        )
+        return
 
     def run(api_base: str) -> None:
         port = free_port()

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     model_endpoints: list[ModelEndpoint] = Field(default_factory=list)
     model_endpoint_allowed_fails: int = Field(default=0, ge=0)
     model_endpoint_cooldown_seconds: float = Field(default=30.0, ge=0)
+    # With a grader model (`grader_model`, else the interview's model, not `builtin`): how long the model's
+    # reading of each answer may take before the move is chosen on it (service/grading/live.py). Past it,
+    # or when the model fails, the rubric decides and the turn says so. 0 turns the live reading off (the
+    # rubric decides every move; the grading jobs ask the model afterwards).
+    reading_budget_seconds: float = Field(default=3.0, ge=0)
     # How long finishing waits for model grades still in flight before the rubric stands in for them.
     grading_wait_seconds: float = Field(default=0.75, ge=0)
     # Grading jobs (service/jobs/): `serve` works them in-process unless this is off (`--no-grading-worker`,

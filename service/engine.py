@@ -31,17 +31,19 @@ from service.errors import (
     QuotaExceeded,
     TooLarge,
 )
+from service.grading.live import Reading, from_stored, live_reading, summed
 from service.interview.checks import failure
 from service.interview.phrasing import Phrasing, phrase, quote_for
-from service.interview.planner import Move, Turn, answers_for, first_move, next_move
+from service.interview.planner import Move, Turn, answers_for, first_move, next_move, to_read
 from service.interview.prompting import interviewer_messages
 from service.jobs import queue
-from service.jobs.grade import by_model
+from service.jobs.grade import by_model, grader_name
 from service.jobs.grades import stored_grades
 from service.llm import Request, get_model
 from service.llm.registry import OFFLINE, validate_model
 from service.report.cache import BuiltOnce
 from service.report.debrief import Debrief, build_debrief
+from service.rubric import Grade
 from service.store import crud
 from service.store.models import Interview
 from service.store.models import Turn as TurnRow
@@ -246,7 +248,8 @@ class InterviewService:
                     yield ("turn", reply)
                     return
                 # The first attempt died after saving the answer: make the missing reply now.
-                async for event in self._reply(meta, plain, await self._plan(meta, plain, bank), slot):
+                move, read = await self._plan(meta, plain, bank, stored=earlier.grade)
+                async for event in self._reply(meta, plain, move, slot, read):
                     yield event
                 return
         if meta.status == "finished":
@@ -254,13 +257,14 @@ class InterviewService:
         if plain and plain[-1].role == "candidate":
             if plain[-1].text != text:
                 raise Conflict("the previous answer is still waiting for its reply; resend it to resume")
-            async for event in self._reply(meta, plain, await self._plan(meta, plain, bank), slot):
+            move, read = await self._plan(meta, plain, bank, stored=turns[-1].grade)
+            async for event in self._reply(meta, plain, move, slot, read):
                 yield event
             return
         archetype = plain[-1].archetype if plain else None
         index = plain[-1].index + 1 if plain else 0
         plain.append(Turn(index, "candidate", text, None, None, archetype))
-        move = await self._plan(meta, plain, bank)
+        move, read = await self._plan(meta, plain, bank)
         jobs = self._jobs_completed_by(meta, plain, move)
         try:
             async with self.sessions() as session:
@@ -272,6 +276,7 @@ class InterviewService:
                     archetype=archetype,
                     grade=move.grade.model_dump(mode="json") if move.grade else None,
                     idempotency_key=idempotency_key,
+                    usage=summed(read.usage) if read else None,
                     index=index,
                     also=jobs,
                 )
@@ -293,7 +298,7 @@ class InterviewService:
             return
         if jobs:
             self.on_enqueue()
-        async for event in self._reply(meta, plain, move, slot):
+        async for event in self._reply(meta, plain, move, slot, read):
             yield event
 
     def _jobs_completed_by(self, meta: _Meta, plain: list[Turn], move: Move) -> list[Any]:
@@ -311,24 +316,60 @@ class InterviewService:
         # Read again only when the bank changed: an answer's cost does not grow with the bank's text.
         return await self._bank_texts.get(session, user_id)
 
-    async def _plan(self, meta: _Meta, plain: list[Turn], bank: list[tuple[str, str]]) -> Move:
+    async def _plan(
+        self,
+        meta: _Meta,
+        plain: list[Turn],
+        bank: list[tuple[str, str]],
+        stored: dict[str, Any] | None = None,
+    ) -> tuple[Move, Reading | None]:
+        """The next move, and the model's reading it was chosen on (None: no grader model, the planner read
+        the answers itself). `stored`: the grade saved with this answer by an earlier attempt."""
         # The planner reads the answer (embeddings, classifier: CPU work): off the event loop.
-        return await asyncio.to_thread(
+        plan = functools.partial(
             next_move,
             meta.archetypes,
             plain,
             max_pushbacks=self.settings.max_pushbacks_per_archetype,
             bank=bank,
         )
+        budget = self.settings.reading_budget_seconds
+        if budget <= 0 or not by_model(self.settings, meta.model):
+            return await asyncio.to_thread(plan), None
+        read = await asyncio.to_thread(to_read, plain, bank)
+        if read is None or not read.answers:
+            return await asyncio.to_thread(plan), None
+        model = get_model(grader_name(self.settings, meta.model), self.settings)
+        grade = Grade.model_validate(stored) if stored else None
+        if grade is not None and grade.grader == model.name:
+            reading = from_stored(grade)  # this answer's model reading, saved by the first attempt
+        else:
+            question = next(
+                (t.text for t in plain if t.move == "probe" and t.archetype == read.archetype), None
+            )
+            reading = await live_reading(
+                read,
+                question=question,
+                model=model,
+                catalog=self.catalog,
+                prompts_dir=self.settings.prompts_dir,
+                budget=budget,
+            )
+        return await asyncio.to_thread(plan, read=read, given=reading.grade), reading
 
     async def _reply(
-        self, meta: _Meta, plain: list[Turn], move: Move, slot: Claim | None = None
+        self,
+        meta: _Meta,
+        plain: list[Turn],
+        move: Move,
+        slot: Claim | None = None,
+        read: Reading | None = None,
     ) -> AsyncIterator[Event]:
         key = (meta.id, plain[-1].index + 1)
         live = self._live.get(key)
         if live is None:  # else a retry of an answer whose reply is under way here: follow that one
             live = self._live[key] = _Live()
-            task = asyncio.create_task(self._make(key, live, meta, plain, move))
+            task = asyncio.create_task(self._make(key, live, meta, plain, move, read))
             self._making.add(task)
             task.add_done_callback(self._making.discard)
             if slot is not None:
@@ -340,10 +381,16 @@ class InterviewService:
             yield event
 
     async def _make(
-        self, key: tuple[str, int], live: _Live, meta: _Meta, plain: list[Turn], move: Move
+        self,
+        key: tuple[str, int],
+        live: _Live,
+        meta: _Meta,
+        plain: list[Turn],
+        move: Move,
+        read: Reading | None = None,
     ) -> None:
         try:
-            async for event in self._produce(meta, plain, move):
+            async for event in self._produce(meta, plain, move, read):
                 live.publish(event)
         except BaseException as exc:  # followers re-raise it; the task itself ends quietly
             live.close(exc)
@@ -354,7 +401,9 @@ class InterviewService:
         finally:
             self._live.pop(key, None)
 
-    async def _produce(self, meta: _Meta, plain: list[Turn], move: Move) -> AsyncIterator[Event]:
+    async def _produce(
+        self, meta: _Meta, plain: list[Turn], move: Move, read: Reading | None = None
+    ) -> AsyncIterator[Event]:
         index = plain[-1].index + 1
         builtin = phrase(
             move,
@@ -400,6 +449,8 @@ class InterviewService:
         usage = request.usage.as_dict() if request.messages else None
         if usage is not None and problem:
             usage["withdrawn"] = problem
+        if read is not None:  # whose reading chose this move (the reading's own calls: the answer's usage)
+            usage = {**(usage or {}), "reading": read.note()}
         async with self.sessions() as session:
             try:
                 row = await crud.add_turn(

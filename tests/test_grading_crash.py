@@ -52,6 +52,8 @@ def grading_env(database_url: str, script: Path, **extra: str) -> dict[str, str]
         STARDRIVE_GRADING_POLL_SECONDS="0.1",
         # Only the start-up sweep can free a dead process's job this side of ten minutes.
         STARDRIVE_GRADING_LEASE_SECONDS="600",
+        # The jobs' own path: no model reading before each move, so the job is what asks the model.
+        STARDRIVE_READING_BUDGET_SECONDS="0",
         **extra,
     )
     return env
@@ -218,7 +220,11 @@ async def test_a_worker_stopped_mid_grade_gives_the_job_back(backend: str, tmp_p
     async with asyncio.timeout(150), _url(backend, tmp_path) as url:
         env = grading_env(url, script, STARDRIVE_GRADING_DRAIN_SECONDS="0.2")
         settings = Settings(
-            database_url=url, grader_model="scripted", scripted_replies_file=script, grading_worker=False
+            database_url=url,
+            grader_model="scripted",
+            scripted_replies_file=script,
+            grading_worker=False,
+            reading_budget_seconds=0,
         )
         app = create_app(settings)
         async with app.router.lifespan_context(app):
@@ -258,7 +264,11 @@ async def test_worker_once_works_the_jobs_that_are_due_and_exits(tmp_path: Path)
     url = f"sqlite+aiosqlite:///{tmp_path / 'stardrive.db'}"
     script = write_script(tmp_path / "grader.jsonl", [grader_reply()])
     settings = Settings(
-        database_url=url, grader_model="scripted", scripted_replies_file=script, grading_worker=False
+        database_url=url,
+        grader_model="scripted",
+        scripted_replies_file=script,
+        grading_worker=False,
+        reading_budget_seconds=0,
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):

@@ -86,7 +86,9 @@ async def rig(database_url: str, script: Path | None, **overrides: Any) -> Async
         grading_worker=False,  # driven by hand below
         grading_wait_seconds=0,
         grading_retry_initial_seconds=0,
-        **overrides,
+        # The jobs' own path: no reading before each move (tests/test_live_reading.py has that), so the
+        # job is what asks the model, as it does whenever the live reading fell back to the rubric.
+        **{"reading_budget_seconds": 0, **overrides},
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):

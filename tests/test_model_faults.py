@@ -159,8 +159,11 @@ async def test_archetypes_are_graded_by_the_model_in_the_background(client: http
     )
     iid = res.json()["id"]
     r = route(client, side_effect=_grader_reply)
+    answered = 0
     for _ in range(8):
         turn = (await answer(client, iid))[-1][1]
+        answered += 1
+        assert turn["reading"] == {"by": "openai/m", "fallback": None}  # the model's reading chose the move
         if turn["move"] == "wrap_up":
             break
     debrief = (await client.post(f"/api/interviews/{iid}/finish")).json()
@@ -172,6 +175,7 @@ async def test_archetypes_are_graded_by_the_model_in_the_background(client: http
         assert reflection["verdict"] != "met"
         assert all("RFC" not in e["quote"] for e in reflection["evidence"])
     grader_calls = [c for c in r.calls if not json.loads(c.request.content).get("stream")]
-    assert len(grader_calls) == 2  # one per archetype, no re-grading at finish
+    # One reading per answer, before its move; the grading jobs reuse them: no grading call at finish.
+    assert len(grader_calls) == answered
     usage = debrief["usage"]
     assert usage["calls"] >= len(r.calls) and usage["prompt_tokens"] > 0

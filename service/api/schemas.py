@@ -124,6 +124,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+class ReadingOut(_Out):
+    by: str  # the grader model whose verified reading chose the move, or `builtin` (the rubric)
+    fallback: str | None = None  # why the rubric decided instead of the model (past the budget, a failure)
+
+
 class TurnOut(_Out):
     index: int
     role: Literal["interviewer", "candidate"]
@@ -132,6 +137,7 @@ class TurnOut(_Out):
     code: PushbackCode | None
     archetype: ArchetypeId | None
     degraded: bool
+    reading: ReadingOut | None = None  # replies only, with a grader model configured
 
 
 class InterviewOut(_Out):

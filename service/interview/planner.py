@@ -122,24 +122,46 @@ def _last_question(turns: Sequence[Turn]) -> Turn | None:
     return next((t for t in reversed(turns) if t.role == "interviewer"), None)
 
 
-def next_move(
-    archetypes: Sequence[str],
-    turns: Sequence[Turn],
-    *,
-    max_pushbacks: int = 2,
-    bank: Iterable[tuple[str, str]] = (),
-) -> Move:
+@dataclass(frozen=True)
+class ToRead:
+    """What the planner reads after an answer: the current archetype's answers (a repeat left out) and the
+    other archetypes' fingerprints. The engine hands the same to a model (the model's reading)."""
+
+    archetype: str
+    answers: list[str]
+    others: list[frozenset[str]]
+    repeat: bool
+
+
+def to_read(turns: Sequence[Turn], bank: Iterable[tuple[str, str]] = ()) -> ToRead | None:
     archetype = current_archetype(turns)
     if archetype is None:
-        return first_move(archetypes)
+        return None
     answers = answers_for(turns, archetype)
     # Within the topic: a story told again for another topic is the reuse check's to catch (its own
     # project, by fingerprint), and two thin answers to two questions may share their few words.
     repeat = len(answers) > 1 and repeats(answers[-1], answers[:-1])
     if repeat:
         answers = answers[:-1]  # the same words again add nothing to the reading
-    others = other_fingerprints(turns, archetype, bank)
-    combined = reading(answers, archetype, others)
+    return ToRead(archetype, answers, other_fingerprints(turns, archetype, bank), repeat)
+
+
+def next_move(
+    archetypes: Sequence[str],
+    turns: Sequence[Turn],
+    *,
+    max_pushbacks: int = 2,
+    bank: Iterable[tuple[str, str]] = (),
+    read: ToRead | None = None,
+    given: Grade | None = None,
+) -> Move:
+    """`read`, `given`: what `to_read` returns and a reading of it made already (the model's, merged with
+    the rubric's by `grading/merge.py`); without `given` the planner reads the answers itself (`reading`)."""
+    read = read or to_read(turns, bank)
+    if read is None:
+        return first_move(archetypes)
+    archetype, answers, others, repeat = read.archetype, read.answers, read.others, read.repeat
+    combined = given if given is not None else reading(answers, archetype, others)
     asked = asked_codes(turns, archetype)
     last = _last_question(turns)
     after: After | None = None if asked else "strong"

@@ -1,7 +1,8 @@
 """What a grading job does: grade one archetype's stored answers with the interview's grader model.
 
 The rubric half of the grade is the planner's reading stored with the last answer (`turns.grade`), not
-computed again; the model's half is asked for here. Model trouble does not raise: it comes back as a
+computed again; the model's half is asked for here, unless that stored reading is the model's already
+(made before the move was chosen, service/grading/live.py): then it is the grade, with no second call. Model trouble does not raise: it comes back as a
 fallback outcome, which the worker retries (worker.py).
 """
 
@@ -61,14 +62,20 @@ async def grade_job(
     answers = answers_for(plain, job.archetype)
     if not answers:
         return None
+    base = stored_reading(list(interview.turns), job.archetype)
+    model = get_model(grader_name(settings, interview.model), settings)
+    if base is not None and base.grader == model.name:
+        # The model's reading made with the last answer (service/grading/live.py): the same call on the
+        # same answers, already verified and merged. It is the grade; the model is not asked again.
+        return GradeOutcome(grade=base)
     question = next((t.text for t in plain if t.move == "probe" and t.archetype == job.archetype), None)
     return await grade_answer(
         answer="\n\n".join(answers),
         archetype=job.archetype,
         question=question,
-        model=get_model(grader_name(settings, interview.model), settings),
+        model=model,
         catalog=catalog,
         prompts_dir=settings.prompts_dir,
         earlier=other_fingerprints(plain, job.archetype),
-        base=stored_reading(list(interview.turns), job.archetype),
+        base=base,
     )

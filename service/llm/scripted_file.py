@@ -4,6 +4,7 @@ restarted): one JSON object a line, used in order by every process naming the fi
     {"reply": {...}}   the structured reply (a dict) or streamed text (a string)
     {"error": "..."}   the call fails with ModelError
     {"hang": true}     the call never returns (a process to kill mid-call)
+    {"delay": 0.5, …}  any of the above after that many seconds (a model of known latency: bench/ttft.py)
 
 Which line is next is kept in `FILE.next`, under an exclusive lock, so two processes never get the same line.
 """
@@ -61,6 +62,8 @@ class FileScriptedModel:
         entry = await asyncio.to_thread(take_line, self.path)
         if entry is None:
             raise ModelError("scripted model has no replies left")
+        if entry.get("delay"):
+            await asyncio.sleep(float(entry["delay"]))
         if entry.get("hang"):
             await asyncio.Event().wait()  # until the process is killed or the call cancelled
         if "error" in entry:

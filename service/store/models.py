@@ -136,6 +136,13 @@ class Turn(Base):
 
     interview: Mapped[Interview] = relationship(back_populates="turns", lazy="raise")
 
+    @property
+    def reading(self) -> dict[str, Any] | None:
+        """For a reply when a grader model is configured: whose reading chose the move, and why the rubric
+        stood in if it did (kept in `usage`, service/grading/live.py)."""
+        value = (self.usage or {}).get("reading")
+        return value if isinstance(value, dict) else None
+
 
 class Story(Base):
     __tablename__ = "stories"
