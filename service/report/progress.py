@@ -13,17 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from service.catalog import ARCHETYPE_IDS, PART_IDS, ArchetypeId, PartId
+from service.catalog import ARCHETYPE_IDS, PART_IDS, ArchetypeId, PartId, get_catalog
 from service.rubric.models import Level, Verdict
-
-_NAMES = {
-    "situation": "Situation",
-    "tradeoff": "Trade-off",
-    "action": "Action",
-    "result": "Result",
-    "driver": "Driver of impact",
-    "reflection": "Reflection",
-}
 
 
 @dataclass(frozen=True)
@@ -129,7 +120,7 @@ def since_last(now: Mapping[str, Mapping[str, Any]], before: Session) -> SinceLa
         if a in before.final
     }
     said = [
-        f"{_NAMES[c.part]} met in {c.now_met} of {c.now_of}, up from {c.before_met} of {c.before_of}"
+        f"{get_catalog().rubric.part(c.part).name} met in {c.now_met} of {c.now_of}, up from {c.before_met} of {c.before_of}"
         for c in improved
     ]
     summary = (
@@ -138,7 +129,7 @@ def since_last(now: Mapping[str, Mapping[str, Any]], before: Session) -> SinceLa
         else "No part improved since your last interview: the fixes below are where to start."
     )
     if slipped:
-        summary += " Slipped: " + ", ".join(_NAMES[c.part] for c in slipped) + "."
+        summary += " Slipped: " + ", ".join(get_catalog().rubric.part(c.part).name for c in slipped) + "."
     return SinceLast(
         interview_id=before.id,
         at=before.at,

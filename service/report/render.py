@@ -9,18 +9,16 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from service.catalog import get_catalog
 from service.report.debrief import Debrief
 from service.report.gaps import Gaps
 
 _LETTER = {"situation": "S", "tradeoff": "T", "action": "A", "result": "R", "driver": "D", "reflection": "E"}
-_NAMES = {
-    "situation": "Situation",
-    "tradeoff": "Trade-off",
-    "action": "Action",
-    "result": "Result",
-    "driver": "Driver of impact",
-    "reflection": "Reflection",
-}
+
+
+def part_names() -> dict[str, str]:
+    """The parts' names as prompts/rubric.yaml gives them."""
+    return {p.id: p.name for p in get_catalog().rubric.parts}
 
 
 @lru_cache
@@ -31,7 +29,7 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(letter=_LETTER, names=_NAMES, statuses=_STATUS, asked_words=asked_words)
+    env.globals.update(letter=_LETTER, names=part_names(), statuses=_STATUS, asked_words=asked_words)
     return env
 
 
@@ -62,7 +60,7 @@ def to_markdown(debrief: Debrief) -> str:
         lines += ["## The three fixes worth most", ""]
         for i, fix in enumerate(debrief.top_fixes, 1):
             where = _md(", ".join(fix.archetypes))
-            lines.append(f"{i}. **{_NAMES[fix.part]}** — {_md(fix.advice)} (in: {where})")
+            lines.append(f"{i}. **{part_names()[fix.part]}** — {_md(fix.advice)} (in: {where})")
             if fix.example:
                 lines.append(f"   - You said: “{_md(fix.example)}”")
         lines.append("")
@@ -82,7 +80,7 @@ def to_markdown(debrief: Debrief) -> str:
         lines += ["", "| part | verdict | evidence |", "|---|---|---|"]
         for part, pg in a.grade.parts.items():
             quote = " / ".join(f"“{_md(e.quote)}”" for e in pg.evidence) or _md(pg.note)
-            lines.append(f"| {_LETTER[part]} {_NAMES[part]} | {_md(pg.verdict)} | {quote} |")
+            lines.append(f"| {_LETTER[part]} {part_names()[part]} | {_md(pg.verdict)} | {quote} |")
         lines += _gap_lines(a.gaps)
     if debrief.usage:
         lines += ["", f"Model usage: {_md(debrief.usage)}"]
