@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from service.catalog import PART_IDS, Catalog
 from service.grading.verify import CheckedPart
+from service.rubric.analyze import why_held
 from service.rubric.models import Grade, PartGrade, Verdict, level_from_verdicts
 
 NOTE_CHARS = 200
@@ -81,12 +82,10 @@ def pushbacks(
     return sorted(codes, key=order.__getitem__)
 
 
-def _held(base: Grade) -> str | None:
-    if base.signals.off_topic:
-        return f"the story reads as {base.signals.off_topic}, not {base.archetype}"
-    if base.signals.no_example:
-        return "no example told"
-    return None
+def _held(base: Grade, catalog: Catalog) -> str | None:
+    if not (base.signals.off_topic or base.signals.no_example):
+        return None
+    return why_held(catalog, base.archetype, base.signals.off_topic)
 
 
 def merge(
@@ -99,7 +98,7 @@ def merge(
 ) -> Grade:
     """`number_sourced`: the answer says where its numbers came from (`detectors.has_number_source`)."""
     injection = base.signals.injection_suspected
-    held = _held(base)
+    held = _held(base, catalog)
     parts: dict[str, PartGrade] = {}
     for part_id in PART_IDS:
         mine, theirs = checked[part_id], base.parts[part_id]

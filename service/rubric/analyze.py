@@ -17,7 +17,7 @@ from service.rubric.grammar import counts
 from service.rubric.models import Grade, PartGrade, Signals, level_from_verdicts
 from service.rubric.segment import Reading, read
 from service.rubric.text import seconds_for
-from service.rubric.topic import MIN_WORDS, topic
+from service.rubric.topic import long_enough, topic
 from service.rubric.traps import check_trap
 
 _WE = re.compile(r"\b(?:we|we['’](?:d|re|ve|ll))\b", re.IGNORECASE)
@@ -61,14 +61,14 @@ def grade_reading(
     # A setup, a trade-off or a look back around no told event is a view, not a story.
     no_example = (
         whole
-        and sum(s.words for s in reading.usable) >= MIN_WORDS
+        and long_enough(reading)
         and parts["action"].verdict == "missing"
         and parts["result"].verdict == "missing"
     )
     about = topic(reading, archetype) if whole and archetype and not no_example else None
     off_topic = about.reads_as if about is not None and about.off else None
     if off_topic or no_example:
-        why = _why_not(catalog, archetype, off_topic)
+        why = why_held(catalog, archetype, off_topic)
         parts = {name: _held(p, why) for name, p in parts.items()}
 
     codes: set[str] = set()
@@ -123,7 +123,8 @@ def grade_reading(
     )
 
 
-def _why_not(catalog: Catalog, asked: str | None, reads_as: str | None) -> str:
+def why_held(catalog: Catalog, asked: str | None, reads_as: str | None) -> str:
+    """Why an off-topic or no-example answer's parts are held at partial, in the candidate's terms."""
     if reads_as is None or asked is None:
         return "No example told: tell one specific time it happened, what you did and what came of it."
     return (

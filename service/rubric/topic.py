@@ -32,13 +32,17 @@ MIN_WORDS = 25  # under this there is too little story to judge its subject
 
 @dataclass(frozen=True)
 class Topic:
-    asked: str
     reads_as: str
     ratio: float  # P(asked) / P(reads_as), 1.0 when the answer reads as the asked archetype
 
     @property
     def off(self) -> bool:
         return self.ratio < OFF_TOPIC_RATIO
+
+
+def long_enough(reading: Reading) -> bool:
+    """Enough of the answer's own words to judge what it is about (the topic) or whether it tells one."""
+    return sum(s.words for s in reading.usable) >= MIN_WORDS
 
 
 def vector(reading: Reading) -> NDArray[np.float32]:
@@ -57,9 +61,9 @@ def vector(reading: Reading) -> NDArray[np.float32]:
 def topic(reading: Reading, archetype: str) -> Topic | None:
     """None when the archetype is unknown to the classifier or the answer is too short to tell."""
     model = classifier.shipped("topic")
-    if archetype not in model.labels or sum(s.words for s in reading.usable) < MIN_WORDS:
+    if archetype not in model.labels or not long_enough(reading):
         return None
     p = model.proba(vector(reading)[None, :])[0]
     best = int(np.argmax(p))
     asked = float(p[model.labels.index(archetype)])
-    return Topic(asked=archetype, reads_as=model.labels[best], ratio=asked / float(p[best]))
+    return Topic(reads_as=model.labels[best], ratio=asked / float(p[best]))
