@@ -200,7 +200,7 @@ async def test_whitespace_and_case_variants_through_the_grader(catalog: Catalog)
 @pytest.mark.parametrize(
     ("answer", "part", "model_verdict", "quotes", "expected", "remark"),
     [
-        # made-up quote: dropped, and the verdict lowered one step
+        # made-up quote: dropped, and the model's verdict lowered one step (the rubric's then stands)
         (
             STRONG,
             "driver",
@@ -232,13 +232,19 @@ async def test_code_side_checks(
 ) -> None:
     model = ScriptedModel([reply({part: model_verdict}, GOOD_QUOTES | {part: quotes})])
     out = await grade(answer, model, catalog)
-    pg = out.grade.parts[part]
-    assert pg.verdict == expected
+    assert out.checked is not None
+    checked, pg = out.checked[part], out.grade.parts[part]
+    assert checked.verdict == expected
+    base = analyze(answer, ARCH, QUESTION, catalog=catalog)
+    assert checked.unsupported is (remark is not None)
     if remark:
-        assert remark in pg.note
+        # The model failed on this part: the merge leaves it to the rubric, verdict and evidence.
+        assert remark in pg.note and "rubric's" in pg.note
+        assert (pg.verdict, pg.evidence) == (base.parts[part].verdict, base.parts[part].evidence)
+    else:
+        assert pg.verdict == expected
     if not any(q in answer for q in quotes):
         # nothing of the model's survived: the rubric's evidence (if any) stands in, never the made-up quote
-        base = analyze(answer, ARCH, QUESTION, catalog=catalog)
         assert pg.evidence == base.parts[part].evidence
     assert all(e.quote not in quotes for e in pg.evidence if e.quote not in answer)
     assert_exact_spans(answer, out.grade)
@@ -283,8 +289,9 @@ async def test_model_is_clamped_to_one_step_of_the_rubric(catalog: Catalog) -> N
     assert got["tradeoff"] == got["driver"] == got["reflection"] == "partial"  # met -> clamped to partial
     assert "clamped to partial" in out.grade.parts["tradeoff"].note
     assert got["situation"] == "met"  # one step above the rubric's partial is allowed
-    assert got["action"] == "partial"  # "we" only: the code check lowers it
-    assert got["result"] == "partial"  # no number
+    # "we" only, and no number: the code checks lower the model's met, so the rubric's verdict stands
+    assert out.checked is not None and out.checked["action"].unsupported and out.checked["result"].unsupported
+    assert (got["action"], got["result"]) == (verdicts(base)["action"], verdicts(base)["result"])
     assert "ask_tradeoff" in out.grade.pushbacks and "ask_number" in out.grade.pushbacks
 
 

@@ -132,13 +132,16 @@ def test_merged_verdicts_are_clamped_and_capped(
     for case, outcome in _graded(replayed[0][:1]):
         rubric = base[case.id]
         for part_id in PARTS:
-            model, theirs = RANK[outcome.checked[part_id].verdict], RANK[rubric.parts[part_id].verdict]
+            checked = outcome.checked[part_id]
+            model, theirs = RANK[checked.verdict], RANK[rubric.parts[part_id].verdict]
             want = min(max(model, theirs - 1), theirs + 1)
             if rubric.signals.injection_suspected:
                 want = min(want, theirs)
+            if checked.unsupported:  # the model failed on this part: the rubric's verdict stands
+                want = theirs
             final = RANK[outcome.grade.parts[part_id].verdict]
             assert final == want and abs(final - theirs) <= 1, (case.id, part_id)
-            moved += final != model
+            moved += final != model and not checked.unsupported
     for case, outcome in _graded(replayed[0][1:]):  # later epochs: the same rule
         rubric = base[case.id]
         for part_id in PARTS:

@@ -139,10 +139,38 @@ def test_the_first_pushback_asks_for_a_story_that_answers_the_question(answer: s
     assert "same project" not in words
 
 
-@pytest.mark.parametrize(("reply", "closed"), [(MENTORING, True), (COST, False), (HYPOTHETICAL, False)])
-def test_a_different_story_closes_the_gap_only_when_it_answers_the_question(reply: str, closed: bool) -> None:
-    from service.interview.gaps import closed as is_closed
-    from service.interview.planner import reading
+DODGE = "Honestly I don't think I have another one, that cost story is the closest I've got."
 
-    combined = reading([COST, reply], "mentoring")
+
+@pytest.mark.parametrize(
+    ("reply", "closed", "replaces"),
+    [
+        (MENTORING, True, True),  # a story that answers the question
+        (COST, False, True),  # a story, but about something else again
+        (HYPOTHETICAL, False, False),  # what they would do: no story, nothing replaced
+        (DODGE, False, False),
+    ],
+)
+def test_a_different_story_closes_the_gap_only_when_it_answers_the_question(
+    reply: str, closed: bool, replaces: bool
+) -> None:
+    from service.interview.gaps import closed as is_closed
+    from service.interview.planner import answers_for, reading
+
+    answers = answers_for(_turns(COST, reply), "mentoring")
+    assert answers == ([reply] if replaces else [COST, reply])
+    combined = reading(answers, "mentoring")
     assert is_closed("ask_different_story", combined=combined, reply=reply, archetype="mentoring") is closed
+
+
+def test_the_new_story_is_graded_alone_and_the_interview_moves_on() -> None:
+    """The off-topic first story no longer holds the one told when asked for another."""
+    from service.interview.planner import next_move
+
+    move = next_move(["mentoring", "cost_negotiation"], _turns(COST, MENTORING), max_pushbacks=2)
+    grade = move.grade
+    assert grade is not None
+    assert grade.signals.off_topic is None and not grade.signals.no_example
+    assert grade.level == analyze(MENTORING, "mentoring").level != "weak"
+    assert "ask_different_story" not in grade.pushbacks
+    assert move.code != "ask_different_story"

@@ -102,7 +102,8 @@ def _short(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def checks_report(cases: list[Case], outcomes: Outcomes, base: dict[str, Grade]) -> dict[str, Any]:
-    """What the code did to the model's reading: quotes dropped, verdicts lowered, clamped, capped."""
+    """What the code did to the model's reading: quotes dropped, verdicts lowered (and so left to the
+    rubric), the rest clamped or capped."""
     quoted = missed = blocked = kept = downgraded = clamped = capped = 0
     for c in cases:
         o = outcomes[c.id]
@@ -114,7 +115,9 @@ def checks_report(cases: list[Case], outcomes: Outcomes, base: dict[str, Grade])
             missed += checked.missed
             blocked += checked.blocked
             kept += len(checked.evidence)
-            downgraded += any(r.startswith("downgraded") for r in checked.remarks)
+            if checked.unsupported:  # lowered by the checks, so the rubric's verdict stands (merge rule 1)
+                downgraded += 1
+                continue
             final, rubric = _RANK[o.grade.parts[part].verdict], _RANK[base[c.id].parts[part].verdict]
             if final != _RANK[checked.verdict]:
                 if injection and _RANK[checked.verdict] > rubric and final == rubric:

@@ -135,7 +135,8 @@ def print_llm(llm: dict[str, Any], console: Console) -> None:
         console.print(
             f"  quotes: {checks['quotes_given']} given, {checks['quotes_made_up']} not in the answer, "
             f"{checks['quotes_addressed_to_grader']} from text addressed to the grader, "
-            f"{checks['quotes_kept']} kept; parts downgraded {checks['parts_downgraded_by_checks']}, "
+            f"{checks['quotes_kept']} kept; parts downgraded {checks['parts_downgraded_by_checks']} "
+            "(so left to the rubric), "
             f"clamped {checks['parts_clamped_to_rubric']}, capped for injection "
             f"{checks['parts_capped_for_injection']}"
         )

@@ -4,7 +4,10 @@ Rules (the deterministic grade is `analyze()`'s; "checked" is the model's verdic
 
 1. Verdict, per part: the checked verdict clamped to within one step of the deterministic verdict
    (order missing < partial < met). The model can move a part by one step either way, never two:
-   model met / rubric missing -> partial; model missing / rubric met -> partial.
+   model met / rubric missing -> partial; model missing / rubric met -> partial. A part the model
+   failed on (`CheckedPart.unsupported`: its quotes were made up, missing, or do not bear the verdict
+   out) moves nothing: the rubric's verdict and evidence stand, so a model that cannot quote degrades
+   the grade only to the rubric's, never below it.
 2. Injection: when the deterministic analysis flags `signals.injection_suspected` (the answer
    addresses the grader), the final verdict is also capped at the deterministic verdict: the model
    can lower a part, never raise it, so text aimed at the grader cannot lift a grade.
@@ -102,12 +105,16 @@ def merge(
     parts: dict[str, PartGrade] = {}
     for part_id in PART_IDS:
         mine, theirs = checked[part_id], base.parts[part_id]
-        verdict, remark = final_verdict(mine.verdict, theirs.verdict, injection=injection)
+        remark: str | None
+        if mine.unsupported:
+            verdict, remark = theirs.verdict, f"the rubric's {theirs.verdict} stands"
+        else:
+            verdict, remark = final_verdict(mine.verdict, theirs.verdict, injection=injection)
         if held and verdict == "met":
             verdict, remark = "partial", f"held at partial: {held}"
         remarks = mine.remarks + ([remark] if remark else [])
-        evidence = mine.evidence or theirs.evidence
-        if not mine.evidence and theirs.evidence:
+        evidence = (theirs.evidence if mine.unsupported else mine.evidence) or theirs.evidence
+        if evidence is theirs.evidence and theirs.evidence:
             remarks.append("evidence from the rubric")
         parts[part_id] = PartGrade(verdict=verdict, evidence=evidence, note=_note(mine.reasoning, remarks))
     verdicts = {part_id: p.verdict for part_id, p in parts.items()}

@@ -8,6 +8,9 @@
    date) inside its surviving quotes, else it is partial.
 4. A met action needs first-person singular ("I", "I'd", "I'm" ...) inside its surviving quotes,
    else it is partial.
+
+A part lowered by 2-4 is `unsupported`: the model failed on it, so the merge leaves it to the rubric
+(the lowered verdict says what the model's reading alone would be).
 """
 
 from __future__ import annotations
@@ -35,6 +38,11 @@ class CheckedPart:
     quoted: int = 0  # quotes the model gave
     missed: int = 0  # of them, not in the answer (made up): dropped
     blocked: int = 0  # of them, only in text addressed to the grader: dropped
+
+    @property
+    def unsupported(self) -> bool:
+        """A check lowered the model's verdict: its own quotes do not bear it out."""
+        return any(r.startswith("downgraded") for r in self.remarks)
 
 
 def _has_measure(evidence: list[Evidence]) -> bool:

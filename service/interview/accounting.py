@@ -60,7 +60,7 @@ def account(turns: Sequence[Turn], archetype: str, *, max_pushbacks: int) -> lis
             state, disowned = GapState(code, "open", asked, "not_their_call"), True
         elif not (len(answers) > 1 and repeats(reply, answers[:-1])):
             combined = reading(answers, archetype, others)
-            if closed(code, combined=combined, reply=reply, archetype=archetype, others=others):
+            if closed(code, combined=combined, reply=reply, archetype=archetype):
                 state = GapState(code, "closed", asked)
         states[code] = state
     answers = _distinct(turns, archetype)
@@ -79,10 +79,7 @@ def account(turns: Sequence[Turn], archetype: str, *, max_pushbacks: int) -> lis
 def _distinct(turns: Sequence[Turn], archetype: str) -> list[str]:
     """The archetype's answers, less any that repeat an earlier one (they add nothing to the reading)."""
     out: list[str] = []
-    current: str | None = None
-    for t in turns:
-        if t.role == "interviewer":
-            current = t.archetype
-        elif current == archetype and not repeats(t.text, out):
-            out.append(t.text)
+    for text in answers_for(turns, archetype):
+        if not repeats(text, out):
+            out.append(text)
     return out

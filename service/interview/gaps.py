@@ -4,18 +4,17 @@ debrief says which gaps stayed open.
 A gap is closed when the reading of all the archetype's answers no longer lists its code, or when the
 follow-up on its own does the part the code asks for (a long first answer full of "we" can outweigh one
 "I made the call" in the combined reading; the follow-up still answered the question). A few codes are
-about the reply itself rather than the story: the short version of a setup is judged by its own length,
-and a different story by whether the reply is still the same project.
+about the reply itself rather than the story: the short version of a setup is judged by its own length.
+A different story replaces the answers before it (`planner.answers_for`), so the combined reading is the
+new story's own: it closes `ask_different_story` when it answers the question, tells an example and is
+not another archetype's project.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from service.interview.ownership import OWN_CALL, claims_the_call, disowns_the_call
 from service.interview.provenance import sourced
-from service.rubric import Grade, analyze, project_fingerprint
-from service.rubric.fingerprint import same_project
+from service.rubric import Grade, analyze
 from service.rubric.parts import SITUATION_MAX_WORDS
 from service.rubric.segment import read
 from service.rubric.traps import steps_out
@@ -38,17 +37,10 @@ def closed(
     combined: Grade,
     reply: str,
     archetype: str | None,
-    others: Iterable[frozenset[str]] = (),
 ) -> bool:
     if code == "trim_situation":
         # A long setup stays long in the transcript; what counts is that the short version was short.
         return len(reply.split()) <= SITUATION_MAX_WORDS
-    if code == "ask_different_story":
-        own = analyze(reply, archetype).signals
-        if own.off_topic or own.no_example:
-            return False  # another story about something else, or still no example
-        mine = project_fingerprint(reply)
-        return not any(same_project(mine, other) for other in others)
     if code in OWN_CALL and disowns_the_call(reply, code=code):
         return False  # "it wasn't my call": however the reading takes it, the answer is no
     if code not in combined.pushbacks:

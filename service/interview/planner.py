@@ -20,7 +20,7 @@ from service.interview.listening import repeats
 from service.interview.ownership import OWN_CALL, disowns_the_call, with_own_call
 from service.interview.plausibility import implausible
 from service.interview.provenance import sourced
-from service.rubric import Grade, analyze, project_fingerprint
+from service.rubric import Grade, analyze, project_fingerprint, tells_a_story
 
 MoveKind = Literal["probe", "pushback", "wrap_up"]
 # How the topic being left ended: its last gap closed, it was dodged twice, it needed no follow-up, or the
@@ -51,14 +51,22 @@ class Move:
 
 
 def answers_for(turns: Sequence[Turn], archetype: str) -> list[str]:
-    """The candidate's answers to one archetype: every candidate turn after a question about it."""
+    """The candidate's answers to one archetype: every candidate turn after a question about it. A story
+    told when asked for a different one replaces the answers before it: the first answered another
+    question, told no example, or was another archetype's project, and the archetype is graded on the
+    story that answers it. A reply that tells no story ("I don't have another one") replaces nothing."""
     out: list[str] = []
     current: str | None = None
+    asked_anew = False
     for t in turns:
         if t.role == "interviewer":
             current = t.archetype
+            asked_anew = t.move == "pushback" and t.code == "ask_different_story"
         elif current == archetype:
+            if asked_anew and tells_a_story(t.text):
+                out = []
             out.append(t.text)
+            asked_anew = False
     return out
 
 
@@ -171,9 +179,7 @@ def next_move(
             # Confirmed: the call was someone else's. More detail of this story would not help; the
             # advice (bring one where the call was yours) goes with the move on.
             after, budget = "not_their_call", 0
-        elif not repeat and closed(
-            last.code, combined=combined, reply=answers[-1], archetype=archetype, others=others
-        ):
+        elif not repeat and closed(last.code, combined=combined, reply=answers[-1], archetype=archetype):
             after = "closed"
         elif asked.count(last.code) >= 2:
             after = "dodged"  # pressed once already: never a third time

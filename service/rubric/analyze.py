@@ -58,13 +58,7 @@ def grade_reading(
         "reflection": pt.judged(reading, "reflection"),
     }
     trap, _ = check_trap(archetype, trap_code, reading)
-    # A setup, a trade-off or a look back around no told event is a view, not a story.
-    no_example = (
-        whole
-        and long_enough(reading)
-        and parts["action"].verdict == "missing"
-        and parts["result"].verdict == "missing"
-    )
+    no_example = whole and long_enough(reading) and not _tells_an_event(parts["action"], parts["result"])
     about = topic(reading, archetype) if whole and archetype and not no_example else None
     off_topic = about.reads_as if about is not None and about.off else None
     if off_topic or no_example:
@@ -121,6 +115,18 @@ def grade_reading(
         signals=signals,
         grader="builtin",
     )
+
+
+def _tells_an_event(action: PartGrade, result: PartGrade) -> bool:
+    # A setup, a trade-off or a look back around no told event is a view, not a story.
+    return action.verdict != "missing" or result.verdict != "missing"
+
+
+@lru_cache(maxsize=1024)  # every reader of the transcript asks again of the same reply
+def tells_a_story(answer: str) -> bool:
+    """The answer is long enough to be a story and tells an event: what `signals.no_example` denies."""
+    reading = read(answer)
+    return long_enough(reading) and _tells_an_event(pt.action(reading), pt.result(reading))
 
 
 def why_held(catalog: Catalog, asked: str | None, reads_as: str | None) -> str:
