@@ -45,10 +45,10 @@ KNOWN_PROBLEMS: dict[str, tuple[frozenset[str], str]] = {
         ),
         _READING + " (a rambling setup is read partly as trade-off and action, so it is not counted whole)",
     ),
-    "bluffer": (frozenset({"ask_number_source_every_archetype"}), _READING + " (number sources)"),
     "staff": (
-        frozenset({"ask_number_source_every_archetype", "no_trap_hit"}),
-        _READING + " (number sources, trap signals)",
+        frozenset({"at_most_one_pushback", "no_trap_hit"}),
+        _READING
+        + " (trap signals: the incident's structural fix is missed, so it is asked besides the source)",
     ),
 }
 

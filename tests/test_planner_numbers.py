@@ -114,6 +114,11 @@ def _codes(answer: str) -> list[str]:
         " That 9% was measured on the finance dashboard against the untouched regions.",
         " The 9% comes from a six-week A/B test on a tenth of sellers.",
         " We counted it in the billing ledger, compared with the same months a year before.",
+        # attributed by a preposition or an aside, or the instrument speaking: no link verb needed
+        " That figure is per the regional revenue tracker.",
+        " Fee income is up 9% on the seller-finance dashboard.",
+        " (Source: the quarterly finance report.)",
+        " The quarterly audit found the same 9% in every region.",
     ],
 )
 def test_a_sourced_number_is_not_challenged(source: str) -> None:
@@ -134,3 +139,22 @@ def test_the_challenge_names_the_number() -> None:
         move, interview_id="n", turn_index=2, catalog=catalog, phrasing=phrasing, last_answer=answer
     )
     assert "847%" in text and text.count("?") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Conversion rose 6% in the pilot region.", False),  # a place, not an instrument
+        ("I told them that if recall fell 2 points in the canary, I would roll back.", False),  # a plan
+        ("We'd stop unless the holdout showed a 1% lift.", False),
+        ("Trust me, it was roughly that.", False),
+        ("Refunds fell 30%, by support's own count.", True),
+        ("Churn went down 4 points going by the retention report.", True),
+        ("Tickets dropped 70% (support dashboard).", True),
+        ("The six-week holdout put the lift at 3%.", True),
+    ],
+)
+def test_where_a_number_came_from_is_read_from_the_sentence(text: str, expected: bool) -> None:
+    from service.rubric.provenance import sourced
+
+    assert sourced(text) is expected

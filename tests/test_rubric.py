@@ -322,7 +322,6 @@ def test_pushbacks_list_every_code_most_important_first() -> None:
     assert grade.pushbacks.index("ask_first_person") < grade.pushbacks.index("ask_reflection")
 
 
-@pytest.mark.xfail(strict=True, reason="the signal classifier reads a source into the bare number")
 def test_number_without_source_asks_for_source() -> None:
     text = "I proposed the split. CTR went up 4.2%."
     assert "ask_number_source" in analyze(text).pushbacks

@@ -13,9 +13,9 @@ not another archetype's project.
 from __future__ import annotations
 
 from service.interview.ownership import OWN_CALL, claims_the_call, disowns_the_call
-from service.interview.provenance import sourced
 from service.rubric import Grade, analyze
 from service.rubric.parts import SITUATION_MAX_WORDS
+from service.rubric.provenance import sourced
 from service.rubric.segment import read
 from service.rubric.traps import steps_out
 

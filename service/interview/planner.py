@@ -19,8 +19,8 @@ from service.interview.gaps import closed
 from service.interview.listening import repeats
 from service.interview.ownership import OWN_CALL, disowns_the_call, with_own_call
 from service.interview.plausibility import implausible
-from service.interview.provenance import sourced
 from service.rubric import Grade, analyze, project_fingerprint, tells_a_story
+from service.rubric.provenance import sourced
 
 MoveKind = Literal["probe", "pushback", "wrap_up"]
 # How the topic being left ended: its last gap closed, it was dodged twice, it needed no follow-up, or the

@@ -9,6 +9,7 @@ import re
 
 from service.rubric import grammar
 from service.rubric.models import Evidence, PartGrade
+from service.rubric.provenance import sourced
 from service.rubric.segment import PREFIX_LABEL, Reading
 from service.rubric.text import Sentence, count_words, evidence
 
@@ -149,7 +150,8 @@ def result(reading: Reading) -> PartGrade:
 
 
 def number_source(reading: Reading) -> Evidence | None:
-    s = next((s for s in reading.usable if s.signal == "source"), None)
+    """The first sentence that says where a figure came from (`provenance.sourced`)."""
+    s = next((s for s in reading.usable if sourced(s.text)), None)
     return evidence(reading.answer, s.start, s.end) if s else None
 
 
