@@ -24,6 +24,8 @@ from tests.test_planner_dodge import CLOSES, DODGES, WE_STORY
 PHRASING = load_phrasing(REPO_ROOT / "prompts")
 AFTERS: list[After] = ["closed", "dodged", "strong", "not_their_call"]
 _S = STORIES["killed_own_project"]
+# Its number sourced, so the only gap is the first person (the one the conversations close or dodge).
+WE_SOURCED = WE_STORY + " That 40% is read off the scheduler's failure dashboard."
 COMPLETE = _join(_S.situation, _S.tradeoff, _S.action, _S.result, _S.source, _S.driver, _S.reflection)
 
 
@@ -45,12 +47,12 @@ def _say(move: Move, interview_id: str = "t", turn_index: int = 4) -> str:
 # (transcript, archetypes, how the topic ended)
 CONVERSATIONS = [
     (
-        _turns("mentoring", WE_STORY, CLOSES, codes=("ask_first_person",)),
+        _turns("mentoring", WE_SOURCED, CLOSES, codes=("ask_first_person",)),
         ["mentoring", "quality_incident"],
         "closed",
     ),
     (
-        _turns("mentoring", WE_STORY, DODGES[0], DODGES[1], codes=("ask_first_person", "ask_first_person")),
+        _turns("mentoring", WE_SOURCED, DODGES[0], DODGES[1], codes=("ask_first_person", "ask_first_person")),
         ["mentoring", "quality_incident"],
         "dodged",
     ),

@@ -31,26 +31,9 @@ from service.evals.personas import (
 )
 from service.interview.planner import Move, Turn
 
-# Checks that fail because of a known problem in the interviewer, with the reason.
-_READING = "issue 11: the learned reading (service/rubric/segment.py) misses this; see the closing note"
-KNOWN_PROBLEMS: dict[str, tuple[frozenset[str], str]] = {
-    "rambler": (
-        frozenset(
-            {
-                "trim_situation_every_archetype",
-                "trim_situation_first",
-                "situation_partial",
-                "setup_counted_whole",
-            }
-        ),
-        _READING + " (a rambling setup is read partly as trade-off and action, so it is not counted whole)",
-    ),
-    "staff": (
-        frozenset({"at_most_one_pushback", "no_trap_hit"}),
-        _READING
-        + " (trap signals: the incident's structural fix is missed, so it is asked besides the source)",
-    ),
-}
+# Checks that fail because of a known problem in the interviewer, with the reason (none today: every
+# persona passes; a new failure is pinned here with its reason, or fixed).
+KNOWN_PROBLEMS: dict[str, tuple[frozenset[str], str]] = {}
 
 
 @pytest.fixture(scope="module")

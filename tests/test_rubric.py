@@ -154,11 +154,10 @@ def test_reflection(answer: str, expected: str) -> None:
         ("safety_escalation", "I noticed the model leaked PII but the launch went ahead.", True),
         ("safety_escalation", "I escalated to the VP of trust and safety and blocked the launch.", False),
         ("quality_incident", "I rolled back the bad model and the metrics recovered.", True),
-        pytest.param(
+        (
             "quality_incident",
             "I rolled back and added a release gate that now blocks any model with stale features.",
             False,
-            marks=MISS,
         ),
         ("cost_negotiation", "We compromised on a smaller model.", True),
         (
@@ -391,3 +390,45 @@ def test_bare_part_markers_head_their_segment_and_are_no_evidence(answer: str, m
     quotes = [e.quote for p in grade.parts.values() for e in p.evidence]
     assert quotes and not any(q.strip() in markers for q in quotes)
     assert grade.parts["action"].verdict == "met"
+
+
+# A setup with a long opening of background before anything happens: the context lines count as setup
+# time, so the answer is asked to trim even though the sentences read as the setup proper are short.
+_HISTORY = (
+    "Let me give you some history first, since it explains a lot. The billing service had been rewritten "
+    "twice by teams that no longer exist, and half of its jobs ran on a scheduler nobody remembered "
+    "configuring. People in finance had their own spreadsheets and rarely trusted what the service said, "
+    "and the wiki described an architecture from three reorganisations ago. "
+)
+_STORY = (
+    "I was the tech lead for billing, forty engineers depended on it, and quarter close was two weeks out. "
+    "The trade-off was freezing every deploy until close, which delayed two launches, against shipping with "
+    "a reconciliation check I had not proven. I wrote the check, ran it against three past closes, and I "
+    "made the call to ship with it. Close finished a day early, with 12 mismatches instead of 340, per the "
+    "finance ledger. The check is now a required step for every billing release. Next time I would run it "
+    "against the past closes before arguing for it, not after."
+)
+
+
+@pytest.mark.parametrize(("answer", "trim"), [(_HISTORY + _STORY, True), (_STORY, False)])
+def test_context_before_the_story_counts_as_setup_time(answer: str, trim: bool) -> None:
+    grade = analyze(answer, "contested_decision")
+    assert ("trim_situation" in grade.pushbacks) is trim
+    assert (grade.signals.situation_seconds > 30) is trim
+
+
+def test_the_incidents_structural_fix_is_the_driver_done_well() -> None:
+    """The quality-incident trap is the patch without the lasting fix; a driver that changes the system
+    (a gate every release goes through) is that fix, however the kind classifier reads its words."""
+    answer = (
+        "I was the on-call lead for the search ranker when a release quietly dropped every query with an "
+        "accent. The trade-off was rolling back and losing a week of relevance fixes, against patching live "
+        "while users kept failing. I rolled the ranker back within the hour and traced it to a tokenizer "
+        "table that had silently changed. Failed queries fell from 9% to 0.2% within two hours on the search "
+        "dashboard. I added a check to the release pipeline that replays a multilingual query set, and it "
+        "now blocks any ranker release that regresses on it, for every team. Looking back, I would have "
+        "asked for that check the first time the tokenizer changed."
+    )
+    grade = analyze(answer, "quality_incident")
+    assert grade.parts["driver"].verdict == "met"
+    assert grade.trap is not None and not grade.trap.hit

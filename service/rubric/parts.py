@@ -71,7 +71,7 @@ def situation(reading: Reading) -> tuple[PartGrade, int]:
         sents = usable[:1]  # the setup folded into the first move ("I led X, 50k docs daily; I ...")
     if not sents:
         return PartGrade(verdict="missing", note="No setup: the answer starts without context."), 0
-    words = sum(_words_without_label(s) for s in sents)
+    words = sum(_words_without_label(s) for s in sents) + sum(s.words for s in _context_before(reading))
     text = " ".join(s.text for s in sents)
     scale = any(q.kind != "date" for s in sents for q in s.quantities)
     role = (
@@ -98,6 +98,20 @@ _ROLE_TITLE = re.compile(
     re.IGNORECASE,
 )
 FOLDED_SETUP = 0.15
+
+
+def _context_before(reading: Reading) -> list[Sentence]:
+    """Context told before anything happens ("Some background first ...", the project's history): the
+    lines of no part in the answer's opening run of setup and context, when that run holds the setup.
+    They are setup time all the same, so a rambling opening counts whole against the 30 seconds."""
+    run: list[Sentence] = []
+    for s in reading.usable:
+        if s.part not in ("situation", "other"):
+            break
+        run.append(s)
+    if not any(s.part == "situation" for s in run):
+        return []
+    return [s for s in run if s.part == "other"]
 
 
 def _words_without_label(s: Sentence) -> int:

@@ -34,9 +34,15 @@ CLEARLY = 1.5  # with both sides shown, the falling one decides only when this m
 # Where the trap is a thing done (someone else's kill call, solving it for the mentee) rather than a
 # thing missing, an answer that shows neither side has not fallen in.
 NEEDS_A_FALL = frozenset({"killed_own_project", "mentoring"})
+# Where the way out of the trap is a part of the rubric itself, a sentence that does that part well
+# steps out as strongly as the classifier reads it as that part: the incident's structural fix is a
+# lasting change to the system or process, which is what the driver part is (prompts/rubric.yaml).
+WAY_OUT_PART = {"quality_incident": "driver"}
 
 
-def _strongest(reading: Reading, side: str, kind: str | None) -> tuple[Sentence | None, float]:
+def _strongest(
+    reading: Reading, side: str, kind: str | None, part: str | None = None
+) -> tuple[Sentence | None, float]:
     j = reading.signals.index(side)
     k = reading.kinds.index(kind) if kind else None
     pool = reading.usable
@@ -49,7 +55,10 @@ def _strongest(reading: Reading, side: str, kind: str | None) -> tuple[Sentence 
         by_side = float(reading.signal_proba[s.index, j])
         if k is None:
             return by_side
-        return (1 - SIDE_WEIGHT) * float(reading.kind_proba[s.index, k]) + SIDE_WEIGHT * by_side
+        mixed = (1 - SIDE_WEIGHT) * float(reading.kind_proba[s.index, k]) + SIDE_WEIGHT * by_side
+        if part is not None and s.label == part:
+            return max(mixed, reading.p(s, part))
+        return mixed
 
     best = max(pool, key=score, default=None)
     return best, (score(best) if best is not None else 0.0)
@@ -57,7 +66,7 @@ def _strongest(reading: Reading, side: str, kind: str | None) -> tuple[Sentence 
 
 def _sides(archetype: str, reading: Reading) -> tuple[Sentence | None, float, Sentence | None, float]:
     avoid_kind, fall_kind = KINDS[archetype]
-    avoids, avoid = _strongest(reading, "avoids_trap", avoid_kind)
+    avoids, avoid = _strongest(reading, "avoids_trap", avoid_kind, WAY_OUT_PART.get(archetype))
     falls, fall = _strongest(reading, "falls_in_trap", fall_kind)
     return avoids, avoid, falls, fall
 
