@@ -29,6 +29,7 @@ DODGES = (
 NOT_MINE = "No, it wasn't my call. My director decided to stop it."
 # THIN's flaws in an incident ("a regression got out, we patched it"): THIN itself tells no incident, and
 # an answer about something else is held back whole (service/rubric/topic.py), which is not this file's point.
+# Its second-pass review became the standard: a lasting fix, so the incident's trap is not among its gaps.
 INCIDENT = (
     "I was the lead on the annotation tooling for our speech team, twelve people, when a bad batch of labels "
     "slipped into training and the recognizer got worse for callers with accents. The trade-off was labeling "
@@ -88,7 +89,7 @@ CASES = [
         99,
         ["ask_first_person"],
         [("ask_tradeoff", "dodged")],
-        [(c, "budget") for c in ("ask_number", "ask_structural_fix")],
+        [(c, "budget") for c in ("ask_number",)],
     ),
     (
         "dodge_twice_then_close_budget_3",
@@ -99,7 +100,7 @@ CASES = [
         99,
         ["ask_tradeoff"],
         [("ask_first_person", "dodged")],
-        [(c, "budget") for c in ("ask_structural_fix", "ask_number_source", "ask_reflection")],
+        [(c, "budget") for c in ("ask_number_source", "ask_reflection")],
     ),
     (
         "not_their_call",
@@ -121,7 +122,7 @@ CASES = [
         0,
         [],
         [("ask_first_person", "unanswered")],
-        [(c, "ended") for c in ("ask_tradeoff", "ask_number", "ask_structural_fix", "ask_reflection")],
+        [(c, "ended") for c in ("ask_tradeoff", "ask_number", "ask_reflection")],
     ),
 ]
 IDS = [c[0] for c in CASES]
