@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ttft.py [--runs 8] [--api-base URL --model NAME]
     .venv/bin/python bench/ttft.py --reading-latency 0.5 [--runs 20]
+    .venv/bin/python bench/ttft.py --real-reading [3 60] [--runs 5]   # the grader SmolLM2 on llama.cpp
 
 Without --api-base it starts llama-cpp-python's server with SmolLM2-135M (scripts/model.sh installs it).
 It starts `stardrive serve` too. Each run: create an interview, post a thin answer and time the first
@@ -132,30 +133,48 @@ def reading_script(path: Path, latency: float, lines: int) -> None:
     path.write_text((line + "\n") * lines)
 
 
+def _ttft_with_reading(runs: int, budget: str, grader: dict[str, str]) -> float:
+    """Median time to first token of the builtin interviewer with `grader` reading each answer."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            **grader,
+            "STARDRIVE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/ttft.db",
+            "STARDRIVE_READING_BUDGET_SECONDS": budget,
+            "STARDRIVE_GRADING_WORKER": "false",
+        }
+        cmd = [str(ROOT / ".venv" / "bin" / "stardrive"), "serve", "--port", str(port)]
+        with process(cmd, f"http://127.0.0.1:{port}/healthz", env):
+
+            async def go(url: str) -> list[float]:
+                async with httpx.AsyncClient(base_url=url, timeout=300, trust_env=False) as client:
+                    await service_ttft(client, "builtin")  # warm up
+                    return [(await service_ttft(client, "builtin"))[0] for _ in range(runs)]
+
+            return statistics.median(asyncio.run(go(f"http://127.0.0.1:{port}")))
+
+
+def real_reading(runs: int, budgets: list[str]) -> dict[str, object]:
+    """The same, the grader a real model: SmolLM2-135M on llama-cpp-python (scripts/model.sh), its
+    schema as a grammar. Budget 0 is the reading off; a long budget shows the model's own reading time."""
+    with llama() as api_base:
+        grader = {
+            "STARDRIVE_GRADER_MODEL": "openai/local",
+            "STARDRIVE_API_BASE": api_base,
+            "STARDRIVE_JSON_MODE": "llama_cpp",
+            "STARDRIVE_MODEL_TIMEOUT_SECONDS": "300",
+        }
+        medians = {b: _ttft_with_reading(runs, b, grader) for b in ["0", *budgets]}
+    return {"runs": runs, **{f"ttft_budget_{b}_s_ms": round(m * 1000, 1) for b, m in medians.items()}}
+
+
 def reading_overhead(runs: int, latency: float) -> dict[str, object]:
-    medians: dict[str, float] = {}
-    for budget in ("0", "3"):
-        port = free_port()
-        with tempfile.TemporaryDirectory() as tmp:
-            script = Path(tmp) / "grader.jsonl"
-            reading_script(script, latency, runs + 2)
-            env = {
-                **os.environ,
-                "STARDRIVE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/ttft.db",
-                "STARDRIVE_GRADER_MODEL": "scripted",
-                "STARDRIVE_SCRIPTED_REPLIES_FILE": str(script),
-                "STARDRIVE_READING_BUDGET_SECONDS": budget,
-                "STARDRIVE_GRADING_WORKER": "false",
-            }
-            cmd = [str(ROOT / ".venv" / "bin" / "stardrive"), "serve", "--port", str(port)]
-            with process(cmd, f"http://127.0.0.1:{port}/healthz", env):
-
-                async def go(url: str) -> list[float]:
-                    async with httpx.AsyncClient(base_url=url, timeout=300, trust_env=False) as client:
-                        await service_ttft(client, "builtin")  # warm up
-                        return [(await service_ttft(client, "builtin"))[0] for _ in range(runs)]
-
-                medians[budget] = statistics.median(asyncio.run(go(f"http://127.0.0.1:{port}")))
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "grader.jsonl"
+        reading_script(script, latency, runs + 2)  # each server reads it from the start
+        grader = {"STARDRIVE_GRADER_MODEL": "scripted", "STARDRIVE_SCRIPTED_REPLIES_FILE": str(script)}
+        medians = {b: _ttft_with_reading(runs, b, grader) for b in ("0", "3")}
     added = medians["3"] - medians["0"]
     return {
         "runs": runs,
@@ -176,7 +195,16 @@ def main() -> None:
     parser.add_argument("--api-base")
     parser.add_argument("--model", default="openai/smollm2")
     parser.add_argument("--reading-latency", type=float, help="seconds the scripted grader takes a reading")
+    parser.add_argument(
+        "--real-reading",
+        nargs="*",
+        metavar="BUDGET",
+        help="the grader a real local model (SmolLM2); reading budgets in seconds to compare with 0",
+    )
     args = parser.parse_args()
+    if args.real_reading is not None:
+        print(json.dumps(real_reading(args.runs, args.real_reading or ["3", "60"])))
+        return
     if args.reading_latency is not None:
         result = reading_overhead(args.runs, args.reading_latency)
         print(json.dumps(result))

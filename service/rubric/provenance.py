@@ -70,7 +70,7 @@ def sourced(text: str) -> bool:
     for s in _SENTENCE.split(text):
         if _CONDITION.search(s):
             continue
-        # A preposition or an aside names a source only beside a figure: "the lead on the annotation
+        # A preposition or an aside names a source only beside a figure: "my job on annotation
         # tooling" names a job, "errors fell 40% on the annotation audit" a source.
         figure = _FIGURE.search(s) is not None
         if (
