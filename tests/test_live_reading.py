@@ -301,3 +301,20 @@ async def test_a_retry_whose_reply_was_lost_reuses_the_stored_reading(
         assert res.status_code == 200, res.text
     assert used_lines(path) - before == calls_on_retry
     assert res.json()["code"] == code and res.json()["reading"] == {"by": "scripted", "fallback": None}
+
+
+async def test_the_streamed_turn_carries_the_reading(database_url: str, tmp_path: Path) -> None:
+    """The stream's last event is the turn, `reading` included (what the web page shows under the reply)."""
+    from tests.test_api import parse_sse
+
+    path = write_script(tmp_path / "grader.jsonl", [REPLY])
+    async with service(database_url, path) as (client, _):
+        iid = await start(client)
+        res = await client.post(
+            f"/api/interviews/{iid}/answers", json={"text": ANSWER}, headers={"Accept": "text/event-stream"}
+        )
+        assert res.status_code == 200 and res.headers["content-type"].startswith("text/event-stream")
+        kind, turn = parse_sse(res.text)[-1]
+        transcript = (await client.get(f"/api/interviews/{iid}")).json()["turns"]
+    assert kind == "turn" and turn["reading"] == {"by": "scripted", "fallback": None}
+    assert transcript[-1]["reading"] == turn["reading"]

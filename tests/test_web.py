@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,13 @@ pytestmark = [
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     """`stardrive serve` on a free loopback port over a fresh SQLite file; yields its base URL."""
+    with serving(tmp_path) as base:
+        yield base
+
+
+@contextmanager
+def serving(tmp_path: Path, **settings: str) -> Iterator[str]:
+    """`stardrive serve` as the `server` fixture runs it, with these extra `STARDRIVE_*` settings."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -63,6 +71,7 @@ def server(tmp_path: Path) -> Iterator[str]:
         "STARDRIVE_MODEL": "builtin",
         # This checkout's code, not whatever an installed `stardrive` script would import.
         "PYTHONPATH": str(ROOT),
+        **{f"STARDRIVE_{k.upper()}": v for k, v in settings.items()},
     }
     cmd = [
         sys.executable,
