@@ -1,5 +1,6 @@
-"""docker-compose.yml and the Dockerfile, read as data (no Docker engine needed): the three services, their
-health checks, and the addresses that wire the api to PostgreSQL and to the model server."""
+"""docker-compose.yml, deploy/nginx.conf and the Dockerfile, read as data (no Docker engine needed): the
+services (one nginx entry point, api replicas, grading workers, PostgreSQL, the model), their health checks,
+and the addresses that wire them together."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ def _dockerfile_cmd() -> list[str]:
 # --- the services and their health checks -------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["api", "postgres", "model"])
+@pytest.mark.parametrize("name", ["entry", "api", "worker", "postgres", "model"])
 def test_service_exists(name: str) -> None:
     assert name in SERVICES
 
@@ -154,8 +155,43 @@ def test_every_stardrive_variable_is_a_valid_setting() -> None:
 # --- ports, the model file, the image -----------------------------------------------------------
 
 
-def test_api_publishes_port_8000() -> None:
-    assert (8000, 8000) in _port_mappings("api")
+NGINX: str = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
+
+
+def _nginx(directive: str) -> list[str]:
+    """The arguments of every `directive ...;` in deploy/nginx.conf, comments left out."""
+    text = re.sub(r"#[^\n]*", "", NGINX)
+    return [m.group(1).strip() for m in re.finditer(rf"(?m)^\s*{directive}\s+([^;]*);", text)]
+
+
+def test_the_entry_point_publishes_port_8000_and_nothing_else_does() -> None:
+    """One way in: nginx on the host's port 8000; the api replicas only on the compose network."""
+    assert [published for published, _ in _port_mappings("entry")] == [8000]
+    assert [name for name in SERVICES if _port_mappings(name)] == ["entry"]
+
+
+def test_several_api_replicas_behind_the_entry_point() -> None:
+    assert SERVICES["api"]["deploy"]["replicas"] >= 2
+    assert SERVICES["entry"]["depends_on"]["api"]["condition"] == "service_healthy"
+    mounted = [str(v).split(":") for v in SERVICES["entry"]["volumes"]]
+    assert any(src == "./deploy/nginx.conf" and dst.startswith("/etc/nginx/") for src, dst, *_ in mounted)
+
+
+def test_the_entry_point_listens_where_compose_maps_it() -> None:
+    listens = {int(arg.split()[0]) for arg in _nginx("listen")}
+    assert {container for _, container in _port_mappings("entry")} <= listens
+
+
+def test_the_entry_point_streams_replies_and_spreads_requests() -> None:
+    """SSE needs buffering off at the proxy; resolving `api` per request (a variable and Docker's
+    resolver) reaches every replica, and a scaled-up one without a restart."""
+    assert "off" in _nginx("proxy_buffering")
+    assert any(arg.startswith("127.0.0.11") for arg in _nginx("resolver"))
+    [target] = _nginx("set")
+    name, url = target.split(maxsplit=1)
+    assert _nginx("proxy_pass") == [name]
+    parts = urlsplit(url)
+    assert parts.hostname == "api" and parts.port == int(_option(_dockerfile_cmd(), "--port"))
 
 
 def test_model_file_is_inside_a_mounted_volume() -> None:
@@ -170,18 +206,17 @@ def test_postgres_keeps_its_data_in_a_named_volume() -> None:
     assert any(source in COMPOSE.get("volumes", {}) for source in sources), sources
 
 
-def test_api_is_published_on_loopback_only() -> None:
+def test_the_entry_point_is_published_on_loopback_only() -> None:
     """The image serves without accounts, so nothing but the host itself may reach it."""
-    for entry in SERVICES["api"]["ports"]:
+    for entry in SERVICES["entry"]["ports"]:
         host = entry.get("host_ip") if isinstance(entry, dict) else str(entry).rsplit(":", 2)[0]
         assert host == "127.0.0.1", entry
 
 
-def test_image_serves_on_the_port_compose_maps() -> None:
+def test_image_serves_on_the_port_compose_exposes() -> None:
     cmd = _dockerfile_cmd()
     assert cmd[:2] == ["stardrive", "serve"] and _option(cmd, "--host") == "0.0.0.0"
-    container_ports = {container for _published, container in _port_mappings("api")}
-    assert int(_option(cmd, "--port")) in container_ports
+    assert int(_option(cmd, "--port")) in {int(str(p)) for p in SERVICES["api"]["expose"]}
 
 
 def test_image_runs_as_a_non_root_user() -> None:
