@@ -14,7 +14,6 @@ import functools
 import logging
 import random
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -31,24 +30,20 @@ from service.errors import (
     QuotaExceeded,
     TooLarge,
 )
-from service.grading.live import Reading, from_stored, live_reading, summed
-from service.interview.checks import failure
-from service.interview.phrasing import Phrasing, phrase, quote_for
-from service.interview.planner import Move, Turn, answers_for, first_move, next_move, to_read
-from service.interview.prompting import interviewer_messages
+from service.grading.live import Reading, summed
+from service.interview.phrasing import Phrasing, phrase
+from service.interview.planner import Move, Turn, answers_for, first_move
 from service.jobs import queue
-from service.jobs.grade import by_model, grader_name
+from service.jobs.grade import by_model
 from service.jobs.grades import stored_grades
-from service.llm import Request, get_model
-from service.llm.registry import OFFLINE, validate_model
+from service.llm.registry import validate_model
+from service.replying import Event, Live, Meta, Replier
 from service.report.cache import BuiltOnce
 from service.report.debrief import Debrief, build_debrief
-from service.rubric import Grade
 from service.store import crud
 from service.store.models import Interview
 from service.store.models import Turn as TurnRow
 
-Event = tuple[str, Any]
 # Claims the caller's slot for a reply being made; returns what gives it back (api/limits.py's Lease).
 Claim = Callable[[], Callable[[], None]]
 log = logging.getLogger(__name__)
@@ -59,54 +54,6 @@ def _plain(turns: list[TurnRow]) -> list[Turn]:
         Turn(t.index, t.role, t.text, t.move, t.code, t.archetype)
         for t in sorted(turns, key=lambda t: t.index)
     ]
-
-
-@dataclass
-class _Live:
-    """A reply being made, kept apart from the request that asked for it.
-
-    The model streams into a task of its own; the first request and any retry of the same answer follow
-    its events, so a retry that arrives mid-stream costs no second model call, and a client that goes
-    away mid-stream does not stop the reply from being saved for its retry.
-    """
-
-    events: list[Event] = field(default_factory=list)
-    done: bool = False
-    error: BaseException | None = None
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def publish(self, event: Event) -> None:
-        self.events.append(event)
-        self.changed.set()
-
-    def close(self, error: BaseException | None = None) -> None:
-        self.done, self.error = True, error
-        self.changed.set()
-
-    async def follow(self) -> AsyncIterator[Event]:
-        seen = 0
-        while True:
-            while seen < len(self.events):
-                seen += 1
-                yield self.events[seen - 1]
-            if self.done:
-                break
-            self.changed.clear()
-            if seen == len(self.events) and not self.done:  # checked again after clearing: no lost wake-up
-                await self.changed.wait()
-        if self.error is not None:
-            raise self.error
-
-
-@dataclass(frozen=True)
-class _Meta:
-    """What the reply path needs of an interview, read once so no session stays open."""
-
-    id: str
-    model: str
-    archetypes: list[str]
-    user_id: str | None
-    status: str
 
 
 class InterviewService:
@@ -127,10 +74,11 @@ class InterviewService:
         # Called after a grading job is committed: the in-process worker, if any, looks at once.
         self.on_enqueue: Callable[[], None] = lambda: None
         # Replies being made in this process, by (interview, turn index).
-        self._live: dict[tuple[str, int], _Live] = {}
+        self._live: dict[tuple[str, int], Live] = {}
         self._making: set[asyncio.Task[None]] = set()
         self._debriefs: BuiltOnce[Debrief] = BuiltOnce()
         self._bank_texts = BankTexts()
+        self._replier = Replier(sessions=sessions, settings=settings, catalog=catalog, phrasing=phrasing)
 
     async def start(
         self,
@@ -232,7 +180,7 @@ class InterviewService:
         async with self.sessions() as session:
             interview = await self._load(session, interview_id, user_id)
             turns = sorted(interview.turns, key=lambda t: t.index)
-            meta = _Meta(
+            meta = Meta(
                 interview.id, interview.model, list(interview.archetypes), interview.user_id, interview.status
             )
             bank = await self._bank(session, interview.user_id)
@@ -248,7 +196,7 @@ class InterviewService:
                     yield ("turn", reply)
                     return
                 # The first attempt died after saving the answer: make the missing reply now.
-                move, read = await self._plan(meta, plain, bank, stored=earlier.grade)
+                move, read = await self._replier.plan(meta, plain, bank, stored=earlier.grade)
                 async for event in self._reply(meta, plain, move, slot, read):
                     yield event
                 return
@@ -257,14 +205,14 @@ class InterviewService:
         if plain and plain[-1].role == "candidate":
             if plain[-1].text != text:
                 raise Conflict("the previous answer is still waiting for its reply; resend it to resume")
-            move, read = await self._plan(meta, plain, bank, stored=turns[-1].grade)
+            move, read = await self._replier.plan(meta, plain, bank, stored=turns[-1].grade)
             async for event in self._reply(meta, plain, move, slot, read):
                 yield event
             return
         archetype = plain[-1].archetype if plain else None
         index = plain[-1].index + 1 if plain else 0
         plain.append(Turn(index, "candidate", text, None, None, archetype))
-        move, read = await self._plan(meta, plain, bank)
+        move, read = await self._replier.plan(meta, plain, bank)
         jobs = self._jobs_completed_by(meta, plain, move)
         try:
             async with self.sessions() as session:
@@ -301,7 +249,7 @@ class InterviewService:
         async for event in self._reply(meta, plain, move, slot, read):
             yield event
 
-    def _jobs_completed_by(self, meta: _Meta, plain: list[Turn], move: Move) -> list[Any]:
+    def _jobs_completed_by(self, meta: Meta, plain: list[Turn], move: Move) -> list[Any]:
         """The grading job of the archetype this answer completes (the next move leaves it), to commit with
         the answer: an answer stored is an archetype that will be graded, whatever happens to this process."""
         done = plain[-1].archetype
@@ -316,50 +264,9 @@ class InterviewService:
         # Read again only when the bank changed: an answer's cost does not grow with the bank's text.
         return await self._bank_texts.get(session, user_id)
 
-    async def _plan(
-        self,
-        meta: _Meta,
-        plain: list[Turn],
-        bank: list[tuple[str, str]],
-        stored: dict[str, Any] | None = None,
-    ) -> tuple[Move, Reading | None]:
-        """The next move, and the model's reading it was chosen on (None: no grader model, the planner read
-        the answers itself). `stored`: the grade saved with this answer by an earlier attempt."""
-        # The planner reads the answer (embeddings, classifier: CPU work): off the event loop.
-        plan = functools.partial(
-            next_move,
-            meta.archetypes,
-            plain,
-            max_pushbacks=self.settings.max_pushbacks_per_archetype,
-            bank=bank,
-        )
-        budget = self.settings.reading_budget_seconds
-        if budget <= 0 or not by_model(self.settings, meta.model):
-            return await asyncio.to_thread(plan), None
-        read = await asyncio.to_thread(to_read, plain, bank)
-        if read is None or not read.answers:
-            return await asyncio.to_thread(plan), None
-        model = get_model(grader_name(self.settings, meta.model), self.settings)
-        grade = Grade.model_validate(stored) if stored else None
-        if grade is not None and grade.grader == model.name:
-            reading = from_stored(grade)  # this answer's model reading, saved by the first attempt
-        else:
-            question = next(
-                (t.text for t in plain if t.move == "probe" and t.archetype == read.archetype), None
-            )
-            reading = await live_reading(
-                read,
-                question=question,
-                model=model,
-                catalog=self.catalog,
-                prompts_dir=self.settings.prompts_dir,
-                budget=budget,
-            )
-        return await asyncio.to_thread(plan, read=read, given=reading.grade), reading
-
     async def _reply(
         self,
-        meta: _Meta,
+        meta: Meta,
         plain: list[Turn],
         move: Move,
         slot: Claim | None = None,
@@ -368,7 +275,7 @@ class InterviewService:
         key = (meta.id, plain[-1].index + 1)
         live = self._live.get(key)
         if live is None:  # else a retry of an answer whose reply is under way here: follow that one
-            live = self._live[key] = _Live()
+            live = self._live[key] = Live()
             task = asyncio.create_task(self._make(key, live, meta, plain, move, read))
             self._making.add(task)
             task.add_done_callback(self._making.discard)
@@ -383,14 +290,14 @@ class InterviewService:
     async def _make(
         self,
         key: tuple[str, int],
-        live: _Live,
-        meta: _Meta,
+        live: Live,
+        meta: Meta,
         plain: list[Turn],
         move: Move,
         read: Reading | None = None,
     ) -> None:
         try:
-            async for event in self._produce(meta, plain, move, read):
+            async for event in self._replier.produce(meta, plain, move, read):
                 live.publish(event)
         except BaseException as exc:  # followers re-raise it; the task itself ends quietly
             live.close(exc)
@@ -400,92 +307,6 @@ class InterviewService:
             live.close()
         finally:
             self._live.pop(key, None)
-
-    async def _produce(
-        self, meta: _Meta, plain: list[Turn], move: Move, read: Reading | None = None
-    ) -> AsyncIterator[Event]:
-        index = plain[-1].index + 1
-        builtin = phrase(
-            move,
-            interview_id=meta.id,
-            turn_index=index,
-            catalog=self.catalog,
-            phrasing=self.phrasing,
-            asked={t.text for t in plain if t.role == "interviewer"},
-            last_answer=plain[-1].text,
-        )
-        model = get_model("builtin" if move.kind == "wrap_up" else meta.model, self.settings)
-        request = Request(messages=[], builtin=builtin, max_tokens=120)
-        # The wrap-up is a fixed courtesy with a pointer to the debrief: no model call to get wrong.
-        if meta.model not in OFFLINE and move.kind != "wrap_up":
-            request.messages = interviewer_messages(
-                move,
-                plain,
-                catalog=self.catalog,
-                prompts_dir=self.settings.prompts_dir,
-                probe=builtin if move.kind == "probe" else "",
-                quote=quote_for(move, plain[-1].text),
-            )
-        chunks: list[str] = []
-        problem: str | None = None
-        stream = model.stream(request)
-        try:
-            async for chunk in stream:
-                chunks.append(chunk)
-                problem = failure("".join(chunks), final=False, prompts_dir=self.settings.prompts_dir)
-                if problem:
-                    break
-                yield ("token", chunk)
-        except ModelError as exc:
-            problem = f"model failed: {exc}"
-        finally:
-            await stream.aclose()  # type: ignore[attr-defined]
-        text = "".join(chunks).strip()
-        problem = problem or failure(text, final=True, prompts_dir=self.settings.prompts_dir)
-        degraded = problem is not None
-        if degraded:
-            text = builtin
-            yield ("replace", text)
-        usage = request.usage.as_dict() if request.messages else None
-        if usage is not None and problem:
-            usage["withdrawn"] = problem
-        if read is not None:  # whose reading chose this move (the reading's own calls: the answer's usage)
-            usage = {**(usage or {}), "reading": read.note()}
-        async with self.sessions() as session:
-            try:
-                row = await crud.add_turn(
-                    session,
-                    interview_id=meta.id,
-                    role="interviewer",
-                    text=text,
-                    move=move.kind,
-                    code=move.code,
-                    archetype=move.archetype,
-                    degraded=degraded,
-                    usage=usage,
-                    index=index,
-                )
-            except Conflict:
-                # A retry of the same answer raced this one and saved its reply first: end with that
-                # reply (the one in the transcript) instead of cutting the stream.
-                saved = await self._saved_reply(meta, index)
-                if saved is None:
-                    raise
-                if saved.text != text:
-                    yield ("replace", saved.text)
-                yield ("turn", saved)
-                return
-            if move.kind == "wrap_up":
-                # The debrief is built on first request (finish / debrief), not on this reply's path.
-                await crud.finish_interview(session, interview_id=meta.id)
-            yield ("turn", row)
-
-    async def _saved_reply(self, meta: _Meta, index: int) -> TurnRow | None:
-        async with self.sessions() as session:
-            interview = await crud.get_interview(session, interview_id=meta.id)
-        if interview is None:
-            return None
-        return next((t for t in interview.turns if t.index == index and t.role == "interviewer"), None)
 
     async def _build(
         self, interview: Interview, wait: float, *, ending: bool = False

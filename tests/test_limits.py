@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from service import engine as engine_module
+from service import replying as replying_module
 from service.api.errors import ApiError
 from service.api.limits import StreamSlots, TokenBucket, retry_after
 from service.llm.base import Request
@@ -257,7 +257,7 @@ async def test_answers_in_flight_are_capped_per_user(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gate = Gate()
-    monkeypatch.setattr(engine_module, "get_model", lambda *args, **kwargs: HeldModel(gate))
+    monkeypatch.setattr(replying_module, "get_model", lambda *args, **kwargs: HeldModel(gate))
     async with serve_app(database_url, auth="tokens") as (app, client):
         alice_id, alice = await add_user(app, "alice")
         _, bob = await add_user(app, "bob")
@@ -374,7 +374,7 @@ async def test_a_client_that_goes_away_keeps_its_reply_counted(
 ) -> None:
     """Disconnecting does not free the slot: the reply is still being made (and saved) until it is done."""
     gate = Gate()
-    monkeypatch.setattr(engine_module, "get_model", lambda *args, **kwargs: HeldModel(gate))
+    monkeypatch.setattr(replying_module, "get_model", lambda *args, **kwargs: HeldModel(gate))
     async with uvicorn_app(database_url, auth="tokens", max_streams_per_user=4) as (app, base):
         alice_id, alice = await add_user(app, "alice")
         async with httpx.AsyncClient(base_url=base, timeout=30, trust_env=False, headers=alice) as client:

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-import service.engine
 import service.evals.personas as personas
 import service.interview.planner
+import service.replying
 from service.catalog import ARCHETYPE_IDS
 from service.errors import CatalogError
 from service.evals.personas import (
@@ -112,7 +112,7 @@ async def test_a_planner_that_never_pushes_back_is_caught(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(service.interview.planner, "next_move", _never_push_back)
-    monkeypatch.setattr(service.engine, "next_move", _never_push_back)
+    monkeypatch.setattr(service.replying, "next_move", _never_push_back)
     broken = await run_personas(default_settings(tmp_path), names=["we_sayer", "number_free"])
     assert broken["we_sayer"].pass_rate < 1.0
     assert broken["number_free"].pass_rate < 1.0
@@ -128,7 +128,7 @@ async def test_a_crashing_service_is_recorded_not_raised(
     def crash(*args: object, **kwargs: object) -> Move:
         raise RuntimeError("planner exploded")
 
-    monkeypatch.setattr(service.engine, "next_move", crash)
+    monkeypatch.setattr(service.replying, "next_move", crash)
     [result] = (await run_personas(default_settings(tmp_path), names=["staff"])).values()
     failed = {c.name: c.detail for c in result.failed}
     assert "500" in failed["no_http_errors"]

@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from service import engine as engine_module
+from service import replying as replying_module
 from service.errors import ModelError
 from service.llm.base import Request
 from tests.test_api import WEAK
@@ -74,7 +75,7 @@ async def test_only_allowed_models_and_no_request_for_others(
     status: int,
 ) -> None:
     touched: list[str] = []
-    real_validate, real_get = engine_module.validate_model, engine_module.get_model
+    real_validate, real_get = engine_module.validate_model, replying_module.get_model
 
     def validate(name: str, *args: Any, **kwargs: Any) -> None:
         touched.append(name)
@@ -85,7 +86,7 @@ async def test_only_allowed_models_and_no_request_for_others(
         return real_get(name, *args, **kwargs)
 
     monkeypatch.setattr(engine_module, "validate_model", validate)
-    monkeypatch.setattr(engine_module, "get_model", get)
+    monkeypatch.setattr(replying_module, "get_model", get)
     fast = {"model_retries": 0, "model_timeout_seconds": 2.0, "grading_wait_seconds": 0.0}
     async with listener() as (api_base, seen):
         async with serve_app(database_url, api_base=api_base, **fast, **settings) as (_, client):
@@ -334,7 +335,7 @@ async def test_stored_usage_and_grades_never_hold_the_api_key(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = "sk-live-" + "k" * 40
-    monkeypatch.setattr(engine_module, "get_model", lambda *args, **kwargs: LeakyModel(key))
+    monkeypatch.setattr(replying_module, "get_model", lambda *args, **kwargs: LeakyModel(key))
     settings = {"model": "openai/x", "api_key": SecretStr(key), "grading_wait_seconds": 5.0}
     async with serve_app(database_url, **settings) as (app, client):
         iid = (
@@ -448,7 +449,7 @@ class GarbledModel:
 async def test_a_model_reply_the_database_cannot_hold_is_still_saved(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine_module, "get_model", lambda *args, **kwargs: GarbledModel())
+    monkeypatch.setattr(replying_module, "get_model", lambda *args, **kwargs: GarbledModel())
     async with serve_app(database_url, model="openai/x", grading_wait_seconds=2.0) as (_, client):
         body = {"archetypes": ["mentoring", "cost_negotiation"]}
         iid = (await client.post("/api/interviews", json=body)).json()["id"]
