@@ -140,3 +140,33 @@ async def test_a_streamed_reply_from_a_real_server_has_tokens(llama_server: str)
     text = "".join([t async for t in model.stream(request)])
     assert text.strip()
     assert request.usage.prompt_tokens > 0 and request.usage.completion_tokens > 0
+
+
+async def test_the_real_models_reading_chooses_the_move(llama_server: str, tmp_path: Path) -> None:
+    """Issue 13.3 with the real server: the builtin interviewer, SmolLM2 as the grader (its schema as a
+    grammar), a budget it can meet: the reply's turn says the model's reading chose the move, and the
+    stored turn says the same."""
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'reading.db'}",
+        api_base=llama_server,
+        grader_model=MODEL_NAME,
+        json_mode="llama_cpp",
+        reading_budget_seconds=120,
+        model_timeout_seconds=120,
+        model_retries=0,
+        grading_worker=False,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=300) as client:
+            res = await client.post("/api/interviews", json={"archetypes": ["killed_own_project"]})
+            iid = res.json()["id"]
+            res = await client.post(f"/api/interviews/{iid}/answers", json={"text": STAFF})
+            kind, turn = parse_sse(res.text)[-1]
+            assert kind == "turn" and turn["reading"] is not None
+            reading = turn["reading"]
+            # Its schema as a grammar, the model's reply always parses; the budget outlasts its ~5 s.
+            assert reading == {"by": MODEL_NAME, "fallback": None}
+            stored = (await client.get(f"/api/interviews/{iid}")).json()["turns"]
+            assert stored[-1]["reading"] == reading
