@@ -3,6 +3,8 @@ changed text anew. No timing is asserted: only that a remembered result is the r
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -134,3 +136,67 @@ def test_measure_remembered_is_measure_fresh() -> None:
     for name in ("vec", "own", "words"):
         assert getattr(got, name).tobytes() == getattr(want, name).tobytes()
     assert np.array_equal(got.rows(), want.rows())
+
+
+# --- the same-project check (service/rubric/meaning.py) ------------------------------------------
+
+KILN = (
+    "At Ardent I championed the kiln-scheduling optimizer for the ceramics plant: a solver for the firing "
+    "batches of twelve gas kilns. After five months it saved under 2 percent of gas, so I stopped it."
+)
+KILN_RETOLD = (
+    "The pushback I remember most was on planning the firing batches of the ceramics plant's gas kilns "
+    "with a solver instead of the supervisors' spreadsheets, which Quill at Ardent had built."
+)
+TIDE = (
+    "I mentored an engineer who owned the tide-gauge anomaly detector for the harbor authority; false "
+    "tide alarms fell by two thirds once she filtered on the mooring schedule."
+)
+
+
+def _score_fresh(a: str, b: str) -> float:
+    """`score` as it read before the caches: every vector computed again, no early decision."""
+    from service.rubric import meaning as m
+
+    ma, mb = m.meaning(a), m.meaning(b)
+    bg = m.background()
+    drop = ma.employers | mb.employers
+    content = m._cos(
+        m._content(ma.text, bg.df, bg.n, drop) - bg.content,
+        m._content(mb.text, bg.df, bg.n, drop) - bg.content,
+    )
+    rare = sum(1 for t in (ma.words & mb.words) - drop if bg.idf(t) > m.RARE_IDF)
+    if rare == 0 or (ma.names and mb.names and not ma.names & mb.names):
+        return min(-1.0, m.BIAS)
+    whole = m._cos(ma.whole, mb.whole)
+    return m.W_WHOLE * whole + m.W_CONTENT * content + m.W_RARE * math.log1p(rare) + m.BIAS
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [(KILN, KILN_RETOLD), (KILN_RETOLD, KILN), (KILN, TIDE), (TIDE, TIDE), (KILN, ""), (STORY, FOLLOW_UP)],
+)
+def test_same_project_score_is_the_fresh_score(a: str, b: str) -> None:
+    from service.rubric import meaning as m
+
+    _fresh()
+    m._content_of.cache_clear()
+    want = _score_fresh(a, b)
+    for _ in range(2):  # the second time from the caches
+        assert m.score(m.meaning(a), m.meaning(b)) == want
+
+
+def test_a_remembered_content_vector_is_read_only_and_keyed_on_its_text() -> None:
+    from service.rubric import meaning as m
+
+    m._content_of.cache_clear()
+    vector = m._content_of(KILN, frozenset())
+    with pytest.raises(ValueError, match="read-only"):
+        vector[0] = 1.0
+    bg = m.background()
+    assert (
+        m._content_of(KILN, frozenset({"ardent"})).tobytes()
+        == m._content(KILN, bg.df, bg.n, frozenset({"ardent"})).tobytes()
+    )
+    assert m._content_of(TIDE, frozenset()).tobytes() == m._content(TIDE, bg.df, bg.n).tobytes()
+    assert m._content_of(TIDE, frozenset()).tobytes() != vector.tobytes()
