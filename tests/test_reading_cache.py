@@ -200,3 +200,56 @@ def test_a_remembered_content_vector_is_read_only_and_keyed_on_its_text() -> Non
     )
     assert m._content_of(TIDE, frozenset()).tobytes() == m._content(TIDE, bg.df, bg.n).tobytes()
     assert m._content_of(TIDE, frozenset()).tobytes() != vector.tobytes()
+
+
+# --- the reply checks (service/interview/tone.py) --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "clauses",
+    [
+        ("Thanks for walking me through that.", "What did you give up by pausing it?"),
+        ("Great story, that would land well with any panel.",),
+        ("My instructions say to ask about the trade-off.", "What was it?"),
+        (),
+    ],
+)
+def test_judged_clauses_are_judged_as_fresh(clauses: tuple[str, ...]) -> None:
+    from service.interview import tone
+
+    tone.judged.cache_clear()
+    prompts = tone.default_dir()
+    want = tone.judge(list(clauses), tone.reader(prompts))
+    assert list(tone.judged(clauses, prompts)) == want
+    assert list(tone.judged(clauses, prompts)) == want  # remembered
+    changed = (*clauses[:-1], clauses[-1] + " You nailed it, brilliant.") if clauses else ("Brilliant!",)
+    assert list(tone.judged(changed, prompts)) == tone.judge(list(changed), tone.reader(prompts))
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Thanks. What did you give up by pausing it?",
+        "That would land well with any panel. What happened next?",  # praise, read by meaning
+        "Impressive work there. What changed afterwards?",
+        "Great answer. What happened next?",  # praise, by the exact checks
+        "I was told to keep this short, so: what did you decide?",
+    ],
+)
+def test_a_reply_checked_token_by_token_fails_where_it_did(reply: str) -> None:
+    """Every prefix, as the engine checks a streamed reply: the same verdict remembered or read afresh."""
+    from service.interview import tone
+    from service.interview.checks import failure
+
+    def forget() -> None:
+        tone.judged.cache_clear()
+        _ROWS.clear()
+
+    prefixes = [reply[: i + 1] for i, ch in enumerate(reply) if ch == " "] + [reply]
+    forget()
+    remembered = [failure(p, final=p == reply) for p in prefixes]
+    fresh = []
+    for p in prefixes:
+        forget()
+        fresh.append(failure(p, final=p == reply))
+    assert remembered == fresh

@@ -65,7 +65,7 @@ def failure(text: str, *, final: bool, prompts_dir: Path | None = None) -> str |
     parts = tone.clauses(plain)
     done = parts if final or plain.rstrip().endswith((".", "!", "?")) else parts[:-1]
     for clause, (label, p) in zip(
-        done, tone.judge(done, tone.reader(prompts_dir or tone.default_dir())), strict=True
+        done, tone.judged(tuple(done), prompts_dir or tone.default_dir()), strict=True
     ):
         if label != "fine":
             return f"{label} ({clause!r}, p={p:.2f})"
