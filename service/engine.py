@@ -198,8 +198,11 @@ class InterviewService:
         """The interview with its turns (NotFound for another user's or an unknown id)."""
         return await self._read(interview_id, user_id)
 
-    async def _load(self, session: AsyncSession, interview_id: str, user_id: str | None) -> Interview:
-        interview = await crud.get_interview(session, interview_id=interview_id, user_id=user_id)
+    async def _load(
+        self, session: AsyncSession, interview_id: str, user_id: str | None, *, debrief: bool = True
+    ) -> Interview:
+        read = crud.get_interview if debrief else crud.get_transcript
+        interview = await read(session, interview_id=interview_id, user_id=user_id)
         if interview is None:
             raise NotFound(f"no interview {interview_id!r}")
         return interview
@@ -230,7 +233,7 @@ class InterviewService:
         """
         self.check_answer(text)
         async with self.sessions() as session:
-            interview = await self._load(session, interview_id, user_id)
+            interview = await self._load(session, interview_id, user_id, debrief=False)
             turns = sorted(interview.turns, key=lambda t: t.index)
             meta = _Meta(
                 interview.id, interview.model, list(interview.archetypes), interview.user_id, interview.status

@@ -13,7 +13,7 @@ from typing import Any, TypedDict, Unpack
 from sqlalchemy import Executable, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from service.errors import Conflict, NotFound
 from service.store.models import ArchetypeGrade, Interview, Move, Role, Story, Turn, User, utcnow
@@ -111,6 +111,22 @@ async def get_interview(
     if user_id is not None:
         query = query.where(Interview.user_id == user_id)
     return (await session.scalars(query)).one_or_none()
+
+
+async def get_transcript(
+    session: AsyncSession, *, interview_id: str, user_id: str | None = None
+) -> Interview | None:
+    """`get_interview` for the answer path, in one query (the turns joined: each statement costs its round
+    trips, and this one is read on every answer), without the debrief (never read there; `raiseload`)."""
+    query = (
+        select(Interview)
+        .where(Interview.id == interview_id)
+        .options(joinedload(Interview.turns), defer(Interview.debrief, raiseload=True))
+        .execution_options(populate_existing=True)
+    )
+    if user_id is not None:
+        query = query.where(Interview.user_id == user_id)
+    return (await session.scalars(query)).unique().one_or_none()
 
 
 async def add_turn(
