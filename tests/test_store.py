@@ -307,6 +307,41 @@ async def test_finish_interview_caches_the_debrief(session_factory: Sessions) ->
     assert first_finish is not None and got.finished_at == first_finish
 
 
+@pytest.mark.parametrize(
+    ("turns", "owner", "asker", "found"),
+    [(0, None, None, True), (5, None, None, True), (4, "alice", "alice", True), (4, "alice", "bob", False)],
+)
+async def test_transcript_is_the_interview_without_its_debrief(
+    session_factory: Sessions, turns: int, owner: str | None, asker: str | None, found: bool
+) -> None:
+    """The answer path's one-query read: the same interview and turns as get_interview."""
+    async with session_factory() as session:
+        interview_id = await _new_interview(session, user_id=owner)
+        await _add_turns(session, interview_id, turns)
+        await crud.add_turn(session, interview_id=interview_id, role="candidate", text="last", grade=GRADE)
+    async with session_factory() as session:
+        full = await crud.get_interview(session, interview_id=interview_id, user_id=asker)
+    async with session_factory() as session:
+        got = await crud.get_transcript(session, interview_id=interview_id, user_id=asker)
+        assert (got is not None) is found and (full is not None) is found
+        if got is None or full is None:
+            return
+        assert (got.id, got.status, got.archetypes, got.model, got.user_id) == (
+            full.id,
+            full.status,
+            full.archetypes,
+            full.model,
+            full.user_id,
+        )
+        columns = ("index", "role", "text", "move", "code", "archetype", "grade", "usage", "idempotency_key")
+        assert [[getattr(t, c) for c in columns] for t in got.turns] == [
+            [getattr(t, c) for c in columns] for t in full.turns
+        ]
+        assert [t.index for t in got.turns] == list(range(turns + 1))
+        with pytest.raises(Exception, match="debrief"):
+            _ = got.debrief  # never read on the answer path: loading it would be a mistake
+
+
 # --- users ------------------------------------------------------------------------------------
 
 
