@@ -198,11 +198,8 @@ class InterviewService:
         """The interview with its turns (NotFound for another user's or an unknown id)."""
         return await self._read(interview_id, user_id)
 
-    async def _load(
-        self, session: AsyncSession, interview_id: str, user_id: str | None, *, debrief: bool = True
-    ) -> Interview:
-        read = crud.get_interview if debrief else crud.get_transcript
-        interview = await read(session, interview_id=interview_id, user_id=user_id)
+    async def _load(self, session: AsyncSession, interview_id: str, user_id: str | None) -> Interview:
+        interview = await crud.get_interview(session, interview_id=interview_id, user_id=user_id)
         if interview is None:
             raise NotFound(f"no interview {interview_id!r}")
         return interview
@@ -233,12 +230,18 @@ class InterviewService:
         """
         self.check_answer(text)
         async with self.sessions() as session:
-            interview = await self._load(session, interview_id, user_id, debrief=False)
+            found = await crud.get_transcript(session, interview_id=interview_id, user_id=user_id)
+            if found is None:
+                raise NotFound(f"no interview {interview_id!r}")
+            interview, version = found
             turns = sorted(interview.turns, key=lambda t: t.index)
             meta = _Meta(
                 interview.id, interview.model, list(interview.archetypes), interview.user_id, interview.status
             )
-            bank = await self._bank(session, interview.user_id)
+            # The owner's bank, read again only when it changed (an answer's cost does not grow with the bank's
+            # text); its version came with the transcript when the owner is the caller.
+            owner = interview.user_id
+            bank = await self._bank_texts.get(session, owner, version if owner == user_id else None)
         plain = _plain(turns)
         if idempotency_key:
             earlier = next((t for t in turns if t.idempotency_key == idempotency_key), None)
@@ -314,10 +317,6 @@ class InterviewService:
             return []  # the planner's reading, stored with the answer, is the grade
         answers = answers_for(plain, done)
         return [queue.enqueue(dialect=self._dialect, interview_id=meta.id, archetype=done, answers=answers)]
-
-    async def _bank(self, session: AsyncSession, user_id: str | None) -> list[tuple[str, str]]:
-        # Read again only when the bank changed: an answer's cost does not grow with the bank's text.
-        return await self._bank_texts.get(session, user_id)
 
     async def _plan(
         self,

@@ -314,19 +314,27 @@ async def test_finish_interview_caches_the_debrief(session_factory: Sessions) ->
 async def test_transcript_is_the_interview_without_its_debrief(
     session_factory: Sessions, turns: int, owner: str | None, asker: str | None, found: bool
 ) -> None:
-    """The answer path's one-query read: the same interview and turns as get_interview."""
+    """The answer path's one-query read: the same interview and turns as get_interview, and the same
+    stories version as stories_version."""
     async with session_factory() as session:
         interview_id = await _new_interview(session, user_id=owner)
         await _add_turns(session, interview_id, turns)
         await crud.add_turn(session, interview_id=interview_id, role="candidate", text="last", grade=GRADE)
+        for who in ("alice", "alice", "bob"):
+            await crud.create_story(
+                session, title="t", archetype="mentoring", project="p", text="x", user_id=who
+            )
     async with session_factory() as session:
         full = await crud.get_interview(session, interview_id=interview_id, user_id=asker)
+        version = await crud.stories_version(session, user_id=asker)
     async with session_factory() as session:
         got = await crud.get_transcript(session, interview_id=interview_id, user_id=asker)
         assert (got is not None) is found and (full is not None) is found
         if got is None or full is None:
             return
-        assert (got.id, got.status, got.archetypes, got.model, got.user_id) == (
+        interview, got_version = got
+        assert got_version == version and version[0] == (3 if asker is None else 2)
+        assert (interview.id, interview.status, interview.archetypes, interview.model, interview.user_id) == (
             full.id,
             full.status,
             full.archetypes,
@@ -334,12 +342,12 @@ async def test_transcript_is_the_interview_without_its_debrief(
             full.user_id,
         )
         columns = ("index", "role", "text", "move", "code", "archetype", "grade", "usage", "idempotency_key")
-        assert [[getattr(t, c) for c in columns] for t in got.turns] == [
+        assert [[getattr(t, c) for c in columns] for t in interview.turns] == [
             [getattr(t, c) for c in columns] for t in full.turns
         ]
-        assert [t.index for t in got.turns] == list(range(turns + 1))
+        assert [t.index for t in interview.turns] == list(range(turns + 1))
         with pytest.raises(Exception, match="debrief"):
-            _ = got.debrief  # never read on the answer path: loading it would be a mistake
+            _ = interview.debrief  # never read on the answer path: loading it would be a mistake
 
 
 # --- users ------------------------------------------------------------------------------------

@@ -115,18 +115,23 @@ async def get_interview(
 
 async def get_transcript(
     session: AsyncSession, *, interview_id: str, user_id: str | None = None
-) -> Interview | None:
-    """`get_interview` for the answer path, in one query (the turns joined: each statement costs its round
-    trips, and this one is read on every answer), without the debrief (never read there; `raiseload`)."""
+) -> tuple[Interview, tuple[int, Any]] | None:
+    """`get_interview` for the answer path, and `stories_version(user_id=user_id)`, in one query: the turns
+    joined and the version as two subqueries (each statement costs its round trips, and this is read on
+    every answer). The debrief, never read there, is not loaded (`raiseload`)."""
     query = (
-        select(Interview)
+        select(Interview, *_stories_version_columns(user_id))
         .where(Interview.id == interview_id)
         .options(joinedload(Interview.turns), defer(Interview.debrief, raiseload=True))
         .execution_options(populate_existing=True)
     )
     if user_id is not None:
         query = query.where(Interview.user_id == user_id)
-    return (await session.scalars(query)).unique().one_or_none()
+    row = (await session.execute(query)).unique().one_or_none()
+    if row is None:
+        return None
+    interview, count, newest = row
+    return interview, (int(count), newest)
 
 
 async def add_turn(
@@ -276,6 +281,14 @@ async def stories_version(session: AsyncSession, *, user_id: str | None) -> tupl
         query = query.where(Story.user_id == user_id)
     count, newest = (await session.execute(query)).one()
     return int(count), newest
+
+
+def _stories_version_columns(user_id: str | None) -> tuple[Any, Any]:
+    """`stories_version`'s two figures as scalar subqueries, to read along with another query."""
+    count, newest = select(func.count()).select_from(Story), select(func.max(Story.updated_at))
+    if user_id is not None:
+        count, newest = count.where(Story.user_id == user_id), newest.where(Story.user_id == user_id)
+    return count.scalar_subquery(), newest.scalar_subquery()
 
 
 async def list_stories(session: AsyncSession, *, user_id: str | None = None) -> list[Story]:
