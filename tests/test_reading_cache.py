@@ -253,3 +253,27 @@ def test_a_reply_checked_token_by_token_fails_where_it_did(reply: str) -> None:
         forget()
         fresh.append(failure(p, final=p == reply))
     assert remembered == fresh
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("Thanks. What did you give up?", "Thanks. What did you give up? And why?"),  # two questions now
+        ("What did you decide?", "What did you decide? Visit www.example.com"),  # a link now
+        ("That would land well", "That would land well with any panel."),  # a finished clause: praise
+        ("Where did that number come from?", "Where did that number come from?"),  # the same text again
+    ],
+)
+def test_a_remembered_verdict_is_keyed_on_the_whole_text(first: str, then: str) -> None:
+    from service.interview import checks, tone
+
+    prompts = tone.default_dir()
+    checks._failure.cache_clear()
+    verdicts = []
+    for text, final in ((first, False), (then, False), (then, True), (first, False)):
+        got = checks.failure(text, final=final)
+        assert got == checks._failure.__wrapped__(text, final, prompts)  # as read afresh
+        verdicts.append(got)
+    assert verdicts[0] == verdicts[3]
+    if first != then:
+        assert verdicts[0] is None and verdicts[2] is not None  # the changed text was read anew
