@@ -466,6 +466,9 @@ class InterviewService:
                     degraded=degraded,
                     usage=usage,
                     index=index,
+                    # The wrap-up ends the interview in the same transaction; the debrief is built on first
+                    # request (finish / debrief), not on this reply's path.
+                    also=[crud.finishing(meta.id)] if move.kind == "wrap_up" else (),
                 )
             except Conflict:
                 # A retry of the same answer raced this one and saved its reply first: end with that
@@ -477,9 +480,6 @@ class InterviewService:
                     yield ("replace", saved.text)
                 yield ("turn", saved)
                 return
-            if move.kind == "wrap_up":
-                # The debrief is built on first request (finish / debrief), not on this reply's path.
-                await crud.finish_interview(session, interview_id=meta.id)
             yield ("turn", row)
 
     async def _saved_reply(self, meta: _Meta, index: int) -> TurnRow | None:

@@ -350,6 +350,40 @@ async def test_transcript_is_the_interview_without_its_debrief(
             _ = interview.debrief  # never read on the answer path: loading it would be a mistake
 
 
+@pytest.mark.parametrize("finished_before", [False, True])
+async def test_a_wrap_up_finishes_the_interview_in_its_transaction(
+    session_factory: Sessions, finished_before: bool
+) -> None:
+    """`finishing` with the reply: what finish_interview (no debrief) does, in the reply's commit."""
+    async with session_factory() as session:
+        interview_id = await _new_interview(session)
+        await _add_turns(session, interview_id, 2)
+        if finished_before:
+            await crud.finish_interview(session, interview_id=interview_id, debrief={"fixes": ["a"]})
+    async with session_factory() as session:
+        before = await crud.get_interview(session, interview_id=interview_id)
+        assert before is not None
+        first_finish = before.finished_at
+    async with session_factory() as session:
+        await crud.add_turn(
+            session,
+            interview_id=interview_id,
+            role="interviewer",
+            text="Thanks, that's all.",
+            move="wrap_up",
+            also=[crud.finishing(interview_id)],
+        )
+    async with session_factory() as session:
+        got = await crud.get_interview(session, interview_id=interview_id)
+    assert got is not None
+    assert (got.status, got.debrief, [t.move for t in got.turns][-1]) == ("finished", None, "wrap_up")
+    assert got.finished_at is not None and got.finished_at.tzinfo is not None
+    if finished_before:
+        assert got.finished_at == first_finish  # kept, as finish_interview keeps it
+    else:
+        assert first_finish is None and got.finished_at >= got.created_at
+
+
 # --- users ------------------------------------------------------------------------------------
 
 

@@ -10,13 +10,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import Executable, func, select
+from sqlalchemy import Executable, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from service.errors import Conflict, NotFound
-from service.store.models import ArchetypeGrade, Interview, Move, Role, Story, Turn, User, utcnow
+from service.store.models import (
+    ArchetypeGrade,
+    Interview,
+    Move,
+    Role,
+    Story,
+    Turn,
+    User,
+    UTCDateTime,
+    utcnow,
+)
 from service.store.scrub import scrub, storable
 
 # --- users ------------------------------------------------------------------------------------
@@ -213,6 +223,20 @@ async def finish_interview(
     interview.debrief = debrief
     await session.commit()
     return interview
+
+
+def finishing(interview_id: str) -> Executable:
+    """`finish_interview` with no debrief, as a statement for `add_turn(also=...)`: the wrap-up and the
+    interview's end in one transaction, without reading the interview again."""
+    return (
+        update(Interview)
+        .where(Interview.id == interview_id)
+        .values(
+            status="finished",
+            finished_at=func.coalesce(Interview.finished_at, literal(utcnow(), UTCDateTime())),
+            debrief=None,
+        )
+    )
 
 
 # --- the story bank ---------------------------------------------------------------------------
