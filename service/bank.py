@@ -29,8 +29,12 @@ class BankTexts:
         self.users = users
         self._texts: OrderedDict[str | None, tuple[tuple[int, Any], list[tuple[str, str]]]] = OrderedDict()
 
-    async def get(self, session: AsyncSession, user_id: str | None) -> list[tuple[str, str]]:
-        version = await crud.stories_version(session, user_id=user_id)
+    async def get(
+        self, session: AsyncSession, user_id: str | None, version: tuple[int, Any] | None = None
+    ) -> list[tuple[str, str]]:
+        """`version`: `crud.stories_version` of this user, when the caller has read it already."""
+        if version is None:
+            version = await crud.stories_version(session, user_id=user_id)
         cached = self._texts.get(user_id)
         if cached is not None and cached[0] == version:
             self._texts.move_to_end(user_id)

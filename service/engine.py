@@ -178,12 +178,18 @@ class InterviewService:
         """
         self.check_answer(text)
         async with self.sessions() as session:
-            interview = await self._load(session, interview_id, user_id)
+            found = await crud.get_transcript(session, interview_id=interview_id, user_id=user_id)
+            if found is None:
+                raise NotFound(f"no interview {interview_id!r}")
+            interview, version = found
             turns = sorted(interview.turns, key=lambda t: t.index)
             meta = Meta(
                 interview.id, interview.model, list(interview.archetypes), interview.user_id, interview.status
             )
-            bank = await self._bank(session, interview.user_id)
+            # The owner's bank, read again only when it changed (an answer's cost does not grow with the bank's
+            # text); its version came with the transcript when the owner is the caller.
+            owner = interview.user_id
+            bank = await self._bank_texts.get(session, owner, version if owner == user_id else None)
         plain = _plain(turns)
         if idempotency_key:
             earlier = next((t for t in turns if t.idempotency_key == idempotency_key), None)
@@ -259,10 +265,6 @@ class InterviewService:
             return []  # the planner's reading, stored with the answer, is the grade
         answers = answers_for(plain, done)
         return [queue.enqueue(dialect=self._dialect, interview_id=meta.id, archetype=done, answers=answers)]
-
-    async def _bank(self, session: AsyncSession, user_id: str | None) -> list[tuple[str, str]]:
-        # Read again only when the bank changed: an answer's cost does not grow with the bank's text.
-        return await self._bank_texts.get(session, user_id)
 
     async def _reply(
         self,

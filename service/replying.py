@@ -192,6 +192,9 @@ class Replier:
                     degraded=degraded,
                     usage=usage,
                     index=index,
+                    # The wrap-up ends the interview in the same transaction; the debrief is built on first
+                    # request (finish / debrief), not on this reply's path.
+                    also=[crud.finishing(meta.id)] if move.kind == "wrap_up" else (),
                 )
             except Conflict:
                 # A retry of the same answer raced this one and saved its reply first: end with that
@@ -203,9 +206,6 @@ class Replier:
                     yield ("replace", saved.text)
                 yield ("turn", saved)
                 return
-            if move.kind == "wrap_up":
-                # The debrief is built on first request (finish / debrief), not on this reply's path.
-                await crud.finish_interview(session, interview_id=meta.id)
             yield ("turn", row)
 
     async def saved_reply(self, meta: Meta, index: int) -> TurnRow | None:

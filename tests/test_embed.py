@@ -28,3 +28,24 @@ def test_shapes_and_norms() -> None:
     assert vectors.shape == (len(TEXTS), DIM)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert embed([""]).tolist() == [[0.0] * DIM]
+
+
+def test_a_row_does_not_depend_on_its_batch() -> None:
+    """What lets `embed_cached` remember rows: each text's row, bit for bit, whatever it is embedded with."""
+    import json
+
+    from service.rubric.meaning import CORPUS
+
+    texts = [
+        s["text"]
+        for path in sorted(CORPUS.glob("*.jsonl"))[:2]
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+        for s in json.loads(line)["sentences"]
+    ][:400]
+    texts += sorted({w for t in texts for w in t.lower().split()})[:400]  # single words too (meaning.py)
+    whole = embed(texts)
+    for size in (1, 7, 60):
+        for start in range(0, len(texts), size):
+            batch = embed(texts[start : start + size])
+            assert batch.tobytes() == whole[start : start + size].tobytes()

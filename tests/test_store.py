@@ -307,6 +307,83 @@ async def test_finish_interview_caches_the_debrief(session_factory: Sessions) ->
     assert first_finish is not None and got.finished_at == first_finish
 
 
+@pytest.mark.parametrize(
+    ("turns", "owner", "asker", "found"),
+    [(0, None, None, True), (5, None, None, True), (4, "alice", "alice", True), (4, "alice", "bob", False)],
+)
+async def test_transcript_is_the_interview_without_its_debrief(
+    session_factory: Sessions, turns: int, owner: str | None, asker: str | None, found: bool
+) -> None:
+    """The answer path's one-query read: the same interview and turns as get_interview, and the same
+    stories version as stories_version."""
+    async with session_factory() as session:
+        interview_id = await _new_interview(session, user_id=owner)
+        await _add_turns(session, interview_id, turns)
+        await crud.add_turn(session, interview_id=interview_id, role="candidate", text="last", grade=GRADE)
+        for who in ("alice", "alice", "bob"):
+            await crud.create_story(
+                session, title="t", archetype="mentoring", project="p", text="x", user_id=who
+            )
+    async with session_factory() as session:
+        full = await crud.get_interview(session, interview_id=interview_id, user_id=asker)
+        version = await crud.stories_version(session, user_id=asker)
+    async with session_factory() as session:
+        got = await crud.get_transcript(session, interview_id=interview_id, user_id=asker)
+        assert (got is not None) is found and (full is not None) is found
+        if got is None or full is None:
+            return
+        interview, got_version = got
+        assert got_version == version and version[0] == (3 if asker is None else 2)
+        assert (interview.id, interview.status, interview.archetypes, interview.model, interview.user_id) == (
+            full.id,
+            full.status,
+            full.archetypes,
+            full.model,
+            full.user_id,
+        )
+        columns = ("index", "role", "text", "move", "code", "archetype", "grade", "usage", "idempotency_key")
+        assert [[getattr(t, c) for c in columns] for t in interview.turns] == [
+            [getattr(t, c) for c in columns] for t in full.turns
+        ]
+        assert [t.index for t in interview.turns] == list(range(turns + 1))
+        with pytest.raises(Exception, match="debrief"):
+            _ = interview.debrief  # never read on the answer path: loading it would be a mistake
+
+
+@pytest.mark.parametrize("finished_before", [False, True])
+async def test_a_wrap_up_finishes_the_interview_in_its_transaction(
+    session_factory: Sessions, finished_before: bool
+) -> None:
+    """`finishing` with the reply: what finish_interview (no debrief) does, in the reply's commit."""
+    async with session_factory() as session:
+        interview_id = await _new_interview(session)
+        await _add_turns(session, interview_id, 2)
+        if finished_before:
+            await crud.finish_interview(session, interview_id=interview_id, debrief={"fixes": ["a"]})
+    async with session_factory() as session:
+        before = await crud.get_interview(session, interview_id=interview_id)
+        assert before is not None
+        first_finish = before.finished_at
+    async with session_factory() as session:
+        await crud.add_turn(
+            session,
+            interview_id=interview_id,
+            role="interviewer",
+            text="Thanks, that's all.",
+            move="wrap_up",
+            also=[crud.finishing(interview_id)],
+        )
+    async with session_factory() as session:
+        got = await crud.get_interview(session, interview_id=interview_id)
+    assert got is not None
+    assert (got.status, got.debrief, [t.move for t in got.turns][-1]) == ("finished", None, "wrap_up")
+    assert got.finished_at is not None and got.finished_at.tzinfo is not None
+    if finished_before:
+        assert got.finished_at == first_finish  # kept, as finish_interview keeps it
+    else:
+        assert first_finish is None and got.finished_at >= got.created_at
+
+
 # --- users ------------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ fails (a `replace` event), never after the candidate has read all of it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from service.interview import tone
@@ -51,6 +52,13 @@ def failure(text: str, *, final: bool, prompts_dir: Path | None = None) -> str |
     """Why this (partial, unless `final`) reply must be withdrawn, or None while it is acceptable.
 
     Tone is read by the examples in `prompts_dir` (the shipped prompts by default)."""
+    return _failure(text, final, prompts_dir or tone.default_dir())
+
+
+# A function of the text alone: the builtin interviewer's lines, and so every prefix of them as they
+# stream, come back in interview after interview.
+@lru_cache(maxsize=8192)
+def _failure(text: str, final: bool, prompts_dir: Path) -> str | None:
     plain = fold(text)
     if len(plain) > MAX_CHARS or len(plain.split()) > MAX_WORDS:
         return "too long"
@@ -64,9 +72,7 @@ def failure(text: str, *, final: bool, prompts_dir: Path | None = None) -> str |
         return "empty"
     parts = tone.clauses(plain)
     done = parts if final or plain.rstrip().endswith((".", "!", "?")) else parts[:-1]
-    for clause, (label, p) in zip(
-        done, tone.judge(done, tone.reader(prompts_dir or tone.default_dir())), strict=True
-    ):
+    for clause, (label, p) in zip(done, tone.judged(tuple(done), prompts_dir), strict=True):
         if label != "fine":
             return f"{label} ({clause!r}, p={p:.2f})"
     return None

@@ -29,7 +29,7 @@ from service.errors import CatalogError
 from service.interview.phrasing import load_phrasing
 from service.rubric import grammar
 from service.rubric.classifier import Softmax, fit
-from service.rubric.embed import embed
+from service.rubric.embed import embed_cached
 from service.rubric.features import WORD_SLOTS, words_row
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def _rows(texts: list[str]) -> NDArray[np.float32]:
         dtype=np.float32,
     ).reshape(len(texts), 3)
     words = np.stack([words_row(t) for t in texts]) if texts else np.zeros((0, WORD_SLOTS), np.float32)
-    return np.hstack([embed(texts), words, marks]).astype(np.float32)
+    return np.hstack([embed_cached(texts), words, marks]).astype(np.float32)
 
 
 def load_examples(path: Path) -> ReplyExamples:
@@ -146,6 +146,13 @@ def reader(prompts_dir: Path) -> Softmax:
 
 def default_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "prompts"
+
+
+@lru_cache(maxsize=4096)
+def judged(texts: tuple[str, ...], prompts_dir: Path) -> tuple[tuple[str, float], ...]:
+    """`judge` by the examples in `prompts_dir`, remembered: a reply's finished clauses are read again on
+    every token until the next clause ends, and the builtin interviewer says the same lines often."""
+    return tuple(judge(list(texts), reader(prompts_dir)))
 
 
 def judge(texts: list[str], model: Softmax) -> list[tuple[str, float]]:

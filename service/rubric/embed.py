@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,6 +86,57 @@ def embed(texts: list[str]) -> NDArray[np.float32]:
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     unit: NDArray[np.float32] = (out / np.where(norms > 0, norms, 1.0)).astype(np.float32)
     return unit
+
+
+class _Rows:
+    """The unit vectors of texts already embedded, the most recently used `size` of them (read-only rows).
+
+    A text's row does not depend on the others embedded with it (one gather and one segmented sum per
+    text; tests/test_embed.py holds a batch's rows to those of each text alone, bit for bit), so a
+    cached row is the row a fresh batch would give. The planner reads all of an archetype's answers again
+    after each one, and the reply checks each finished clause again as the reply grows: each sentence is
+    embedded once."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._rows: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, texts: list[str]) -> NDArray[np.float32]:
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        found: dict[str, NDArray[np.float32]] = {}
+        with self._lock:
+            for t in texts:
+                row = self._rows.get(t)
+                if row is not None:
+                    self._rows.move_to_end(t)
+                    found[t] = row
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            fresh = embed(missing)
+            with self._lock:
+                for t, row in zip(missing, fresh, strict=True):
+                    row = row.copy()  # its own memory: an evicted row frees it, not a view of a batch
+                    row.flags.writeable = False
+                    found[t] = self._rows[t] = row
+                while len(self._rows) > self.size:
+                    self._rows.popitem(last=False)
+        return np.stack([found[t] for t in texts])  # a new array: the caller may change it freely
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+# ~1 KB a row: 8192 sentences and words are ~9 MB.
+_ROWS = _Rows(8192)
+
+
+def embed_cached(texts: list[str]) -> NDArray[np.float32]:
+    """`embed(texts)`, the same values bit for bit, each text embedded at most once while it is among the
+    8192 most recently used."""
+    return _ROWS.get(texts)
 
 
 def warm() -> None:

@@ -10,12 +10,13 @@ import math
 import re
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from service.rubric import grammar
-from service.rubric.embed import DIM, embed
+from service.rubric.embed import DIM, embed_cached
 from service.rubric.numbers import Quantity, find_quantities
 
 if TYPE_CHECKING:
@@ -59,10 +60,15 @@ def words_row(text: str) -> NDArray[np.float32]:
 
 def own_row(text: str, quantities: list[Quantity] | None = None) -> list[float]:
     """The exact features a sentence has on its own (EXACT minus the three about its place)."""
+    kinds = frozenset(q.kind for q in (find_quantities(text) if quantities is None else quantities))
+    return list(_own(text, kinds))
+
+
+@lru_cache(maxsize=8192)  # the planner reads an archetype's earlier answers again after each new one
+def _own(text: str, kinds: frozenset[str]) -> tuple[float, ...]:
     subj = grammar.subject(text)
     n_i, n_we = grammar.counts(text)
-    kinds = {q.kind for q in (find_quantities(text) if quantities is None else quantities)}
-    return [
+    return (
         math.log(max(1, len(text.split()))) / 4,
         float(subj == "i"),
         float(subj == "we"),
@@ -74,7 +80,7 @@ def own_row(text: str, quantities: list[Quantity] | None = None) -> list[float]:
         float(bool(kinds & {"people", "date"})),
         float(text.rstrip().endswith("?")),
         *(float(flag) for flag in grammar.addressing(text)),
-    ]
+    )
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,7 @@ def measure(texts: list[str], quantities: list[list[Quantity]] | None = None) ->
     """Read each sentence once (quantities may be passed in when the caller has found them already)."""
     qs: list[list[Quantity] | None] = list(quantities) if quantities is not None else [None] * len(texts)
     bodies = [grammar.body(t) for t in texts]
-    vec = embed([b or t for b, t in zip(bodies, texts, strict=True)])
+    vec = embed_cached([b or t for b, t in zip(bodies, texts, strict=True)])
     own = np.asarray([own_row(t, q) for t, q in zip(texts, qs, strict=True)], dtype=np.float32)
     words = np.zeros((len(texts), WORD_SLOTS), dtype=np.float32)
     for i, b in enumerate(bodies):

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from service.rubric.embed import DIM, embed
+from service.rubric.embed import DIM, embed, embed_cached
 
 CORPUS = Path(__file__).resolve().parents[2] / "prompts" / "training"
 RARE_IDF = 3.0  # a word in at most ~5% of the background answers
@@ -95,7 +95,16 @@ def _content(
 
 
 def _word_vectors(words: tuple[str, ...]) -> NDArray[np.float32]:
-    return embed(list(words))
+    return embed_cached(list(words))
+
+
+@lru_cache(maxsize=1024)  # an earlier archetype's answer is compared again after every later answer
+def _content_of(text: str, drop: frozenset[str]) -> NDArray[np.float32]:
+    """`_content` against the background, read-only: the same vector for the same text and drop."""
+    bg = background()
+    out = _content(text, bg.df, bg.n, drop)
+    out.flags.writeable = False
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -142,17 +151,20 @@ def features(a: Meaning, b: Meaning) -> tuple[float, float, int]:
     """(whole, content, shared rare words), the employers of either answer left out."""
     bg = background()
     drop = a.employers | b.employers
-    content = _cos(
-        _content(a.text, bg.df, bg.n, drop) - bg.content, _content(b.text, bg.df, bg.n, drop) - bg.content
-    )
-    rare = sum(1 for t in (a.words & b.words) - drop if bg.idf(t) > RARE_IDF)
-    return _cos(a.whole, b.whole), content, rare
+    content = _cos(_content_of(a.text, drop) - bg.content, _content_of(b.text, drop) - bg.content)
+    return _cos(a.whole, b.whole), content, _rare(a, b, drop)
+
+
+def _rare(a: Meaning, b: Meaning, drop: frozenset[str]) -> int:
+    bg = background()
+    return sum(1 for t in (a.words & b.words) - drop if bg.idf(t) > RARE_IDF)
 
 
 def score(a: Meaning, b: Meaning) -> float:
     """Above 0: the same project. Two answers that share no rare word, or that each name things and share
     no name, are never one project, however alike their wording."""
-    whole, content, rare = features(a, b)
-    if rare == 0 or (a.names and b.names and not a.names & b.names):
+    # Those two are known before the vectors are compared: most pairs are decided without them.
+    if _rare(a, b, a.employers | b.employers) == 0 or (a.names and b.names and not a.names & b.names):
         return min(-1.0, BIAS)
+    whole, content, rare = features(a, b)
     return W_WHOLE * whole + W_CONTENT * content + W_RARE * math.log1p(rare) + BIAS

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 
@@ -83,6 +84,18 @@ class Quantity:
 
 
 def find_quantities(text: str, offset: int = 0) -> list[Quantity]:
+    """The quantities of `text`, their places counted from `offset`."""
+    if not offset:
+        return list(_found(text))
+    return [Quantity(offset + q.start, offset + q.end, q.text, q.kind) for q in _found(text)]
+
+
+@lru_cache(maxsize=8192)  # an answer's sentences are read again with each follow-up to the archetype
+def _found(text: str) -> tuple[Quantity, ...]:
+    return tuple(_find(text))
+
+
+def _find(text: str) -> list[Quantity]:
     low = text
     out: list[Quantity] = []
     for m in NUMBER.finditer(low):
@@ -113,5 +126,5 @@ def find_quantities(text: str, offset: int = 0) -> list[Quantity]:
             continue
         start = m.start() + (len(group) - len(group.lstrip()))
         end = start + len(raw)
-        out.append(Quantity(offset + start, offset + end, text[start:end], kind))
+        out.append(Quantity(start, end, text[start:end], kind))
     return out

@@ -10,13 +10,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import Executable, func, select
+from sqlalchemy import Executable, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from service.errors import Conflict, NotFound
-from service.store.models import ArchetypeGrade, Interview, Move, Role, Story, Turn, User, utcnow
+from service.store.models import (
+    ArchetypeGrade,
+    Interview,
+    Move,
+    Role,
+    Story,
+    Turn,
+    User,
+    UTCDateTime,
+    utcnow,
+)
 from service.store.scrub import scrub, storable
 
 # --- users ------------------------------------------------------------------------------------
@@ -113,6 +123,27 @@ async def get_interview(
     return (await session.scalars(query)).one_or_none()
 
 
+async def get_transcript(
+    session: AsyncSession, *, interview_id: str, user_id: str | None = None
+) -> tuple[Interview, tuple[int, Any]] | None:
+    """`get_interview` for the answer path, and `stories_version(user_id=user_id)`, in one query: the turns
+    joined and the version as two subqueries (each statement costs its round trips, and this is read on
+    every answer). The debrief, never read there, is not loaded (`raiseload`)."""
+    query = (
+        select(Interview, *_stories_version_columns(user_id))
+        .where(Interview.id == interview_id)
+        .options(joinedload(Interview.turns), defer(Interview.debrief, raiseload=True))
+        .execution_options(populate_existing=True)
+    )
+    if user_id is not None:
+        query = query.where(Interview.user_id == user_id)
+    row = (await session.execute(query)).unique().one_or_none()
+    if row is None:
+        return None
+    interview, count, newest = row
+    return interview, (int(count), newest)
+
+
 async def add_turn(
     session: AsyncSession,
     *,
@@ -194,6 +225,20 @@ async def finish_interview(
     return interview
 
 
+def finishing(interview_id: str) -> Executable:
+    """`finish_interview` with no debrief, as a statement for `add_turn(also=...)`: the wrap-up and the
+    interview's end in one transaction, without reading the interview again."""
+    return (
+        update(Interview)
+        .where(Interview.id == interview_id)
+        .values(
+            status="finished",
+            finished_at=func.coalesce(Interview.finished_at, literal(utcnow(), UTCDateTime())),
+            debrief=None,
+        )
+    )
+
+
 # --- the story bank ---------------------------------------------------------------------------
 
 
@@ -260,6 +305,14 @@ async def stories_version(session: AsyncSession, *, user_id: str | None) -> tupl
         query = query.where(Story.user_id == user_id)
     count, newest = (await session.execute(query)).one()
     return int(count), newest
+
+
+def _stories_version_columns(user_id: str | None) -> tuple[Any, Any]:
+    """`stories_version`'s two figures as scalar subqueries, to read along with another query."""
+    count, newest = select(func.count()).select_from(Story), select(func.max(Story.updated_at))
+    if user_id is not None:
+        count, newest = count.where(Story.user_id == user_id), newest.where(Story.user_id == user_id)
+    return count.scalar_subquery(), newest.scalar_subquery()
 
 
 async def list_stories(session: AsyncSession, *, user_id: str | None = None) -> list[Story]:
