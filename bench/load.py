@@ -18,6 +18,7 @@ that server; pass --server-pid for its memory figures.
 
     .venv/bin/python bench/load.py                       # 200 interviews, think 2 s, 60 s
     .venv/bin/python bench/load.py --think 0 --json      # saturation
+    .venv/bin/python bench/load.py --vary                # no answer text repeated across interviews
     .venv/bin/python bench/load.py --workers 2 --database-url postgresql+asyncpg://...
 """
 
@@ -29,6 +30,7 @@ import ipaddress
 import json
 import os
 import random
+import re
 import resource
 import ssl
 import statistics
@@ -71,6 +73,18 @@ STRONG = (
     "doc, so we'd have caught the gap in two weeks instead of two months."
 )
 ANSWERS = [WEAK, MEDIUM, STRONG]
+_SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]  # 70
+
+
+def vary(text: str, key: int) -> str:
+    """`text` told at a place named after `key` ("... at Kabedo."): every sentence differs by key."""
+    name = ""
+    for _ in range(3):
+        key, i = divmod(key, len(_SYLLABLES))
+        name += _SYLLABLES[i]
+    return re.sub(r"\.(?=\s|$)", f" at {name.capitalize()}.", text)
+
+
 P99_TARGET_MS = 250.0
 
 
@@ -235,6 +249,7 @@ class Plan:
     think: float
     max_answers: int
     stream: bool
+    vary: bool = False
 
 
 async def pause(seconds: float, deadline: float) -> bool:
@@ -299,7 +314,9 @@ async def candidate(
             stats.peak_in_flight = max(stats.peak_in_flight, stats.in_flight)
             began = time.perf_counter()
             try:
-                status, move = await post_answer(client, iid, ANSWERS[(n + i) % len(ANSWERS)], plan.stream)
+                text = ANSWERS[(n + i) % len(ANSWERS)]
+                text = vary(text, n) if plan.vary else text
+                status, move = await post_answer(client, iid, text, plan.stream)
             except httpx.HTTPError as exc:
                 stats.errors[f"answer {type(exc).__name__}"] += 1
                 break
@@ -331,7 +348,7 @@ async def run(url: str, args: argparse.Namespace) -> tuple[Stats, float]:
     ]
     try:
         (await clients[0].get("/healthz")).raise_for_status()
-        plan = Plan(time.monotonic() + args.duration, args.think, args.max_answers, args.stream)
+        plan = Plan(time.monotonic() + args.duration, args.think, args.max_answers, args.stream, args.vary)
         began = time.perf_counter()
         await asyncio.gather(
             *(
@@ -463,6 +480,12 @@ def main(argv: list[str] | None = None) -> int:
         "--database-url", help="database of the server the bench starts (default: temp SQLite)"
     )
     parser.add_argument("--stream", action="store_true", help="read each reply as SSE instead of JSON")
+    parser.add_argument(
+        "--vary",
+        action="store_true",
+        help="each interview's answers end every sentence with a place of its own: no text is sent twice "
+        "across interviews, so the server's caches of readings only help within an interview",
+    )
     parser.add_argument("--max-answers", type=int, default=12, help="answers per interview at most (12)")
     parser.add_argument("--timeout", type=float, default=30.0, help="per-request timeout in seconds (30)")
     parser.add_argument("--seed", type=int, default=6, help="seed of the pauses (6)")

@@ -277,3 +277,36 @@ def test_a_remembered_verdict_is_keyed_on_the_whole_text(first: str, then: str) 
     assert verdicts[0] == verdicts[3]
     if first != then:
         assert verdicts[0] is None and verdicts[2] is not None  # the changed text was read anew
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        KILN_RETOLD,
+        "Quill built it. \tHalcyon ran it; Orion\t Vega paid: Lyra (Atlas) “Nova” -Kestrel",
+        "  Zephyr leads \t\t Mistral",
+        "",
+    ],
+)
+def test_names_read_as_with_the_slice_they_replace(text: str) -> None:
+    """`names` looks back past spaces and tabs without copying the text before each name."""
+    from service.rubric import meaning as m
+    from service.rubric.fingerprint import COMMON
+
+    bg = m.background()
+    found = set()
+    for match in m._NAME.finditer(text):
+        before = text[: match.start()].rstrip(" \t")
+        word = match.group().lower()
+        if before and before[-1] not in m._OPENS and word not in COMMON:
+            found.add(m.stem.__wrapped__(word))
+    want = frozenset(t for t in found if bg.idf(t) > m.RARE_IDF) - m.employers(text)
+    assert m.names(text, bg) == want
+
+
+@pytest.mark.parametrize("word", ["scheduling", "batches", "kilns", "optimizer", "ies", "studies", "a"])
+def test_a_remembered_stem_is_the_stem(word: str) -> None:
+    from service.rubric import fingerprint, meaning
+
+    for stem in (meaning.stem, fingerprint._stem):
+        assert stem(word) == stem(word) == stem.__wrapped__(word)

@@ -129,6 +129,74 @@ def test_make_engine_creates_the_sqlite_directory_with_wal(tmp_path: Path) -> No
     assert path.exists()
 
 
+class _Driver:
+    def __init__(self, in_transaction: object) -> None:
+        self.state = in_transaction
+
+    @property
+    def in_transaction(self) -> object:
+        if isinstance(self.state, Exception):
+            raise self.state
+        return self.state
+
+
+class _Pooled:
+    def __init__(self, in_transaction: object) -> None:
+        self._connection = _Driver(in_transaction)
+        self.rollbacks = 0
+
+    def rollback(self) -> None:
+        self.rollbacks += 1
+
+
+@pytest.mark.parametrize(
+    ("in_transaction", "reset", "rollbacks"),
+    [
+        (False, {}, 0),  # committed: nothing to roll back
+        (True, {}, 1),
+        (ValueError("no active connection"), {}, 1),  # cannot tell: roll back, as the pool would
+        ("unknown", {}, 1),
+        (True, {"transaction_was_reset": True}, 0),  # SQLAlchemy rolled it back just now
+        (True, {"terminate_only": True}, 0),
+        (True, {"asyncio_safe": False}, 0),  # never awaited from a garbage collector
+    ],
+)
+def test_the_pool_rolls_back_only_an_open_transaction(
+    in_transaction: object, reset: dict[str, bool], rollbacks: int
+) -> None:
+    from sqlalchemy import PoolResetState
+
+    from service.store.db import _sqlite_reset
+
+    state = {"transaction_was_reset": False, "terminate_only": False, "asyncio_safe": True, **reset}
+    pooled = _Pooled(in_transaction)
+    _sqlite_reset(pooled, None, PoolResetState(**state))
+    assert pooled.rollbacks == rollbacks
+
+
+@pytest.mark.parametrize("left_open", [False, True])
+async def test_sqlite_connections_come_back_to_the_pool_clean(tmp_path: Path, left_open: bool) -> None:
+    """A transaction left open behind SQLAlchemy's back is still rolled back when the connection returns."""
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'pool.db'}", pool_size=1)
+    try:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        async with engine.connect() as connection:
+            raw = (await connection.get_raw_connection()).driver_connection
+            assert raw is not None
+            await connection.commit()  # SQLAlchemy's own transaction ends here
+            await raw.execute("INSERT INTO t VALUES (1)")  # ...and SQLite's begins, unknown to it
+            if not left_open:
+                await raw.commit()
+            assert raw.in_transaction is left_open
+        assert raw.in_transaction is False
+        async with engine.connect() as connection:
+            count = (await connection.exec_driver_sql("SELECT count(*) FROM t")).scalar()
+        assert count == (0 if left_open else 1)
+    finally:
+        await engine.dispose()
+
+
 # --- interviews and turns ---------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from service.rubric.meaning import Meaning, meaning, score
 
@@ -374,6 +375,7 @@ COMMON = _COMMON = frozenset(
 )
 
 
+@lru_cache(maxsize=16384)  # every answer's words, again on every reading of it
 def _stem(word: str) -> str:
     w = word.lower()
     for suffix in ("ings", "ing", "ers", "ies", "ed", "es", "s"):

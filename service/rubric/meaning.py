@@ -39,6 +39,7 @@ _OPENS = frozenset(".!?:;-•*\"'“(\n")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "er", "ies", "ied", "ed", "es", "s", "ly")
 
 
+@lru_cache(maxsize=16384)  # every answer's words, again on every reading of it
 def stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
@@ -57,11 +58,19 @@ def names(text: str, bg: Background) -> frozenset[str]:
 
     found = set()
     for m in _NAME.finditer(text):
-        before = text[: m.start()].rstrip(" \t")
+        before = _last_before(text, m.start())  # text[: m.start()].rstrip(" \t")[-1:], without the copy
         word = m.group().lower()
-        if before and before[-1] not in _OPENS and word not in COMMON:
+        if before and before not in _OPENS and word not in COMMON:
             found.add(stem(word))
     return frozenset(t for t in found if bg.idf(t) > RARE_IDF) - employers(text)
+
+
+def _last_before(text: str, end: int) -> str:
+    """The last character before `end` that is not a space or a tab ("" if none)."""
+    i = end - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return text[i] if i >= 0 else ""
 
 
 def employers(text: str) -> frozenset[str]:

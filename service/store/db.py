@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, make_url, text
+from sqlalchemy import Connection, PoolResetState, event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -36,8 +36,11 @@ def make_engine(url: str, *, pool_timeout: float | None = None, **kwargs: Any) -
         kwargs.setdefault("max_overflow", 0)
         if pool_timeout is not None:
             kwargs.setdefault("pool_timeout", pool_timeout)
+    # The pool's rollback on return only when there is a transaction to roll back (_sqlite_reset).
+    kwargs.setdefault("pool_reset_on_return", None)
     engine = create_async_engine(parsed, **kwargs)
     event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+    event.listen(engine.sync_engine, "reset", _sqlite_reset)
     return engine
 
 
@@ -59,6 +62,20 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+    """SQLAlchemy's reset on return (a rollback), skipped when SQLite is in no transaction: after every
+    commit, where the rollback would be one more trip to aiosqlite's thread (two an answer) for nothing.
+    When it cannot tell, it rolls back."""
+    if state.terminate_only or state.transaction_was_reset or not state.asyncio_safe:
+        return  # as SQLAlchemy's own reset: nothing to do, or no awaiting here
+    try:
+        idle = dbapi_connection._connection.in_transaction is False
+    except Exception:
+        idle = False
+    if not idle:
+        dbapi_connection.rollback()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
