@@ -4,6 +4,9 @@ alike in JSON, Markdown and HTML, and with every evidence quote."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Mapping
 
 import pytest
@@ -11,7 +14,7 @@ from markupsafe import escape
 
 from service.catalog import get_catalog
 from service.interview.planner import Turn, next_move
-from service.report.debrief import Debrief, build_debrief
+from service.report.debrief import Debrief, build_debrief, typical_level
 from service.report.render import _md, to_html, to_markdown
 from tests.test_interviewer_pickup import KILLED
 
@@ -218,3 +221,32 @@ def test_some_part_has_several_quotes() -> None:
         for p in a.grade.parts.values()
     ]
     assert max(counts) >= 2
+
+
+@pytest.mark.parametrize(
+    ("levels", "typical"),
+    [
+        (["strong", "weak"], "weak"),
+        (["weak", "strong"], "weak"),
+        (["staff", "passing", "staff", "passing"], "passing"),
+        (["staff", "staff", "weak"], "staff"),
+        (["passing"], "passing"),
+    ],
+)
+def test_the_typical_level_breaks_ties_downward(levels: list[str], typical: str) -> None:
+    assert typical_level(levels) == typical
+
+
+def test_the_typical_level_is_the_same_in_every_process() -> None:
+    # Set order follows the hash seed, so a tie broken by set order differs between workers.
+    code = "from service.report.debrief import typical_level; print(typical_level(['staff', 'strong', 'weak', 'passing']))"
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        for seed in range(6)
+    }
+    assert seen == {"weak"}

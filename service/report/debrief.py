@@ -187,12 +187,18 @@ def _fixes(per: Sequence[ArchetypeDebrief]) -> list[Fix]:
     return fixes
 
 
+def typical_level(levels: Sequence[str]) -> str:
+    """The most common level; a tie goes to the lower one, so the summary never flatters and never
+    depends on set order (which changes with the process's hash seed)."""
+    return max(LEVELS, key=lambda level: (levels.count(level), -LEVELS.index(level)))
+
+
 def _summary(per: Sequence[ArchetypeDebrief]) -> str:
     if not per:
         return "No answers yet: there is nothing to debrief. Start with the story you know best."
     levels = [a.grade.level for a in per]
     best = max(levels, key=LEVELS.index)
-    common = max(set(levels), key=levels.count)
+    common = typical_level(levels)
     improved = sum(LEVELS.index(a.grade.level) > LEVELS.index(a.first_level) for a in per)
     parts = [
         f"Across {len(per)} stories your answers mostly land at '{common}'; the strongest reached '{best}'."
