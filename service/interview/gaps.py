@@ -48,10 +48,12 @@ def closed(
     if code == "ask_number_source":
         return sourced(reply)
     part = PART_OF_CODE.get(code)
-    if part is not None and analyze(reply, archetype, whole=False).parts[part].verdict == "met":
-        return True
-    if code in ACTED and analyze(reply, archetype, whole=False).parts["action"].verdict == "met":
-        return True
+    if part is not None or code in ACTED:
+        alone = analyze(reply, archetype, whole=False).parts
+        if part is not None and alone[part].verdict == "met":
+            return True
+        if code in ACTED and alone["action"].verdict == "met":
+            return True
     if code == "ask_own_call" and claims_the_call(reply):
         return True
     return (
