@@ -3,7 +3,7 @@
 Each training file was written by a different author, so training on four and grading the fifth's
 whole answers measures how the reading carries over to another writer's words. Also grades the
 in-sample eval files (the cases the old rules were tuned on). Usage:
-    .venv/bin/python bench/rubric_cv.py [--variant NAME]
+    .venv/bin/python bench/rubric_cv.py [--traps [FOLDER ...]]
 """
 
 from __future__ import annotations
@@ -53,8 +53,16 @@ def main() -> None:
     ap.add_argument("--skip-cv", action="store_true")
     ap.add_argument("--corpus", type=Path, default=training.CORPUS, help="folder of training files")
     ap.add_argument("--shipped-on", help="only grade this training file's answers with the shipped weights")
+    ap.add_argument(
+        "--traps",
+        type=Path,
+        nargs="*",
+        help="trap-only training folders in place of prompts/traps/ (none: no trap corpus); "
+        "the in-sample cases are then graded by weights trained here, not the shipped ones",
+    )
     args = ap.parse_args()
     corpus = training.load_corpus(args.corpus)
+    traps = None if args.traps is None else [a for d in args.traps for a in training.load_corpus(d)]
     if args.shipped_on:
         row = grade_training([a for a in corpus if a.id.startswith(args.shipped_on + "-")])
         print(f"shipped weights on {args.shipped_on}:", " ".join(f"{k} {v:.3f}" for k, v in row.items()))
@@ -65,7 +73,7 @@ def main() -> None:
         for f in files:
             train = [a for a in corpus if not a.id.startswith(f + "-")]
             test = [a for a in corpus if a.id.startswith(f + "-")]
-            models = training.train(train)
+            models = training.train(train, trap_answers=traps)
             with mock.patch.object(classifier, "shipped", lambda name, m=models: m[name]):
                 rows.append(grade_training(test))
         keys = list(dict.fromkeys(k for r in rows for k in r))
@@ -76,7 +84,10 @@ def main() -> None:
             ),
         )
     cases = [c for c in load_cases(Path("evals/cases")) if not c.held_out]
-    grades = {c.id: analyze(c.answer, c.archetype, c.question) for c in cases}
+    own = classifier.shipped
+    models = {} if traps is None else training.train(corpus, training.SENTENCE_MODELS, trap_answers=traps)
+    with mock.patch.object(classifier, "shipped", lambda name: models.get(name) or own(name)):
+        grades = {c.id: analyze(c.answer, c.archetype, c.question) for c in cases}
     rep = grader_report(cases, grades)
     print(
         "in-sample evals:",

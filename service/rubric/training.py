@@ -174,16 +174,25 @@ SENTENCE_MODELS = ("parts", "signals", "kinds")
 MODELS = (*SENTENCE_MODELS, "topic")
 
 
-def train(answers: list[TrainingAnswer], names: tuple[str, ...] = MODELS) -> dict[str, classifier.Softmax]:
+def train(
+    answers: list[TrainingAnswer],
+    names: tuple[str, ...] = MODELS,
+    trap_answers: list[TrainingAnswer] | None = None,
+) -> dict[str, classifier.Softmax]:
+    """`trap_answers` join the side and kind classifiers' training only (bench/rubric_cv.py --traps)."""
     out: dict[str, classifier.Softmax] = {}
     if set(names) & set(SENTENCE_MODELS):
         x, parts, sides, kinds = matrices(answers)
-        by_name = {
-            "parts": (parts, PART_LABELS),
-            "signals": (sides, SIGNAL_LABELS),
-            "kinds": (kinds, KIND_LABELS),
-        }
-        out |= {n: classifier.fit(x, *by_name[n]) for n in SENTENCE_MODELS if n in names}
+        if "parts" in names:
+            out["parts"] = classifier.fit(x, parts, PART_LABELS)
+        extra = trap_answers or []
+        if extra:
+            ex, _, extra_sides, extra_kinds = matrices(extra)
+            x, sides, kinds = np.vstack([x, ex]), sides + extra_sides, kinds + extra_kinds
+        if "signals" in names:
+            out["signals"] = classifier.fit(x, sides, SIGNAL_LABELS)
+        if "kinds" in names:
+            out["kinds"] = classifier.fit(x, kinds, KIND_LABELS)
     if "topic" in names:
         tx, archetypes = topic_matrix(answers + load_corpus(TOPIC_CORPUS, "answers-*.jsonl"))
         out["topic"] = classifier.fit(tx, archetypes, ARCHETYPE_IDS)
