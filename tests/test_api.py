@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -294,3 +295,19 @@ async def test_identical_retries_at_the_same_moment_both_get_the_reply(
             "candidate",
             "interviewer",
         ]  # one answer, one reply
+
+
+async def test_the_service_loads_what_reading_needs_before_the_first_answer(tmp_path: Path) -> None:
+    # Loaded on the first interview that reaches a second archetype instead, it held up every request
+    # in flight (bench/load.py's tail).
+    from service.interview import tone
+    from service.rubric import classifier
+    from service.rubric.meaning import background
+
+    for cached in (background, classifier.shipped, tone.reader):
+        cached.cache_clear()
+    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/warm.db"))
+    async with app.router.lifespan_context(app):
+        assert background.cache_info().currsize == 1
+        assert classifier.shipped.cache_info().currsize == 4
+        assert tone.reader.cache_info().currsize == 1

@@ -49,8 +49,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await migrate(settings.database_url)
         engine = make_engine(settings.database_url, pool_timeout=settings.database_pool_timeout_seconds)
         catalog = load_catalog(settings.prompts_dir)
-        # Every answer is graded by the rubric: build its cue probes now, off the event loop.
-        await asyncio.to_thread(prepare_rubric)
+        # Every answer is graded by the rubric, and read against the other archetypes' stories: load both
+        # now, off the event loop.
+        await asyncio.to_thread(prepare_rubric, reuse=True)
         # A model's replies are read for tone against these examples: a broken file fails here, not mid-reply.
         await asyncio.to_thread(tone.reader, settings.prompts_dir)
         app.state.settings = settings

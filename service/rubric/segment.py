@@ -175,10 +175,16 @@ def _proba(
     return model.proba(measured.rows(keep))
 
 
-def prepare() -> None:
-    """Load the embedding weights and the classifiers now (~0.3 s), not on the first answer."""
+def prepare(*, reuse: bool = False) -> None:
+    """Load the embedding weights and the classifiers now (~0.3 s), not on the first answer; with `reuse`,
+    the reuse check's background too (~0.3 s more, first needed when an interview reaches its second
+    archetype: under load every request in flight then waited for it)."""
     from service.rubric.embed import warm
 
     warm()
     for name in ("parts", "signals", "kinds", "topic"):
         classifier.shipped(name)
+    if reuse:
+        from service.rubric.meaning import background
+
+        background()
