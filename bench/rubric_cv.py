@@ -3,7 +3,7 @@
 Each training file was written by a different author, so training on four and grading the fifth's
 whole answers measures how the reading carries over to another writer's words. Also grades the
 in-sample eval files (the cases the old rules were tuned on). Usage:
-    .venv/bin/python bench/rubric_cv.py [--traps [FOLDER ...]]
+    .venv/bin/python bench/rubric_cv.py [--traps [FOLDER ...]]   # e.g. --traps bench/corpus/traps
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ def main() -> None:
         "--traps",
         type=Path,
         nargs="*",
-        help="trap-only training folders in place of prompts/traps/ (none: no trap corpus); "
-        "the in-sample cases are then graded by weights trained here, not the shipped ones",
+        help="folders of answers that train the side and kind classifiers only (bench/corpus/traps); "
+        "given (even empty), the in-sample cases are graded by weights trained here, not the shipped ones",
     )
     args = ap.parse_args()
     corpus = training.load_corpus(args.corpus)
