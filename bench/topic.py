@@ -4,6 +4,7 @@ the answers that do answer the question are not held back.
 .venv/bin/python bench/topic.py             # on-topic answers outside the training corpus; golden dev set
 .venv/bin/python bench/topic.py --holdout   # and the frozen held-out golden set (reported, never tuned on)
 .venv/bin/python bench/topic.py --ratios        # the ratio P(asked) / P(best) of every answer
+.venv/bin/python bench/topic.py --cv            # leave-one-writer-out archetype accuracy on the training answers
 """
 
 from __future__ import annotations
@@ -12,10 +13,16 @@ import argparse
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from service.rubric import analyze
+import numpy as np
+
+from service.catalog import ARCHETYPE_IDS
+from service.rubric import analyze, classifier
+from service.rubric import topic as tp
 from service.rubric.segment import read
 from service.rubric.topic import topic
+from service.rubric.training import CORPUS, TOPIC_CORPUS, load_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 ON_TOPIC = [ROOT / "bench/corpus/dev/forms-13.jsonl"]  # never trained on; each answers its own question
@@ -23,7 +30,7 @@ DEV, HOLDOUT = ROOT / "evals/golden/dev.jsonl", ROOT / "evals/golden/holdout.jso
 PASSING = {"passing", "strong", "staff"}
 
 
-def _rows(path: Path) -> list[dict]:
+def _rows(path: Path) -> list[dict[str, Any]]:
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -34,11 +41,30 @@ def _rows(path: Path) -> list[dict]:
     return out
 
 
+def cross_validate() -> None:
+    """Train on every writer's file but one, name the archetype of each of that one's answers."""
+    files = sorted(CORPUS.glob("*.jsonl")) + sorted(TOPIC_CORPUS.glob("answers-*.jsonl"))
+    told = [(f.name, a) for f in files for a in load_corpus(f.parent, f.name) if a.archetype]
+    x = np.vstack([tp.row(read(a.answer)) for _, a in told])
+    y = [str(a.archetype) for _, a in told]
+    right = 0
+    for name in sorted({n for n, _ in told}):
+        out = [i for i, (n, _) in enumerate(told) if n == name]
+        keep = [i for i, (n, _) in enumerate(told) if n != name]
+        model = classifier.fit(x[keep], [y[i] for i in keep], ARCHETYPE_IDS)
+        named = np.argmax(model.proba(x[out]), axis=1)
+        right += sum(model.labels[int(k)] == y[i] for k, i in zip(named, out, strict=True))
+    print(f"leave-one-writer-out archetype accuracy: {right / len(y):.3f} ({len(y)} answers)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--ratios", action="store_true")
     ap.add_argument("--holdout", action="store_true", help="also the frozen held-out golden set")
+    ap.add_argument("--cv", action="store_true", help="leave-one-writer-out on the training answers")
     args = ap.parse_args()
+    if args.cv:
+        cross_validate()
     for path in ON_TOPIC:
         rows = _rows(path)
         off = [r["id"] for r in rows if analyze(r["answer"], r["archetype"]).signals.off_topic]

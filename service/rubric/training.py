@@ -161,13 +161,13 @@ def matrices(
 
 
 def topic_matrix(answers: list[TrainingAnswer]) -> tuple[np.ndarray, list[str]]:
-    """One row per answer with an archetype: its vector as `topic.py` reads it when grading (so the
+    """One row per answer with an archetype: its row as `topic.py` reads it when grading (so the
     shipped sentence classifiers set aside the same lines), and its archetype."""
     from service.rubric.segment import read
-    from service.rubric.topic import vector
+    from service.rubric.topic import row
 
     told = [a for a in answers if a.archetype]
-    return np.vstack([vector(read(a.answer)) for a in told]), [str(a.archetype) for a in told]
+    return np.vstack([row(read(a.answer)) for a in told]), [str(a.archetype) for a in told]
 
 
 SENTENCE_MODELS = ("parts", "signals", "kinds")
