@@ -67,6 +67,7 @@ class Reading:
     kind_proba: np.ndarray  # sentences x signal kinds (which step into or out of which trap)
     kinds: tuple[str, ...]
     vectors: np.ndarray  # sentences x DIM: each sentence's unit WordLlama vector (topic.py reads them)
+    words: np.ndarray  # sentences x WORD_SLOTS: each sentence's hashed word stems (features.words_row)
 
     @property
     def usable(self) -> list[Sentence]:
@@ -163,7 +164,16 @@ def read(answer: str) -> Reading:
         if s.index not in aside | suspect:
             s.signal = signals.labels[int(sig[s.index].argmax())]
     return Reading(
-        answer, sentences, proba, sig, parts.labels, signals.labels, kind, kinds.labels, measured.vec
+        answer,
+        sentences,
+        proba,
+        sig,
+        parts.labels,
+        signals.labels,
+        kind,
+        kinds.labels,
+        measured.vec,
+        measured.words,
     )
 
 

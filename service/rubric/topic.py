@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from service.rubric import classifier, grammar
+from service.rubric import classifier
 from service.rubric.embed import DIM
-from service.rubric.features import WORD_SLOTS, words_row
+from service.rubric.features import WORD_SLOTS
 from service.rubric.segment import Reading
 
 OFF_TOPIC_RATIO = 0.15  # P(asked) / P(best) below this: the story is about something else
@@ -66,9 +66,10 @@ def vector(reading: Reading) -> NDArray[np.float32]:
 def row(reading: Reading) -> NDArray[np.float32]:
     """What the topic classifier reads: the answer's vector and the set of its words (the same hashed
     stems the sentence rows carry), each of unit length."""
-    bag = np.zeros(WORD_SLOTS, dtype=np.float32)
-    for s in reading.usable:
-        np.maximum(bag, words_row(grammar.body(s.text) or s.text) > 0, out=bag)
+    rows = [s.index for s in reading.usable]
+    bag = (
+        (reading.words[rows] > 0).any(axis=0).astype(np.float32) if rows else np.zeros(WORD_SLOTS, np.float32)
+    )
     norm = float(np.linalg.norm(bag))
     return np.concatenate([vector(reading), WORDS_WEIGHT * (bag / norm if norm else bag)])
 
