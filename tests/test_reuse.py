@@ -109,7 +109,8 @@ def test_the_interview_asks_for_a_different_story(first: str, second: str, asked
     archs = ["killed_own_project", "contested_decision", "mentoring"]
     move = next_move(archs, _interview(first, second), max_pushbacks=2)
     # For reuse, that is: a story about something else is asked for again too (tests/test_topic.py).
-    off_topic = move.grade is not None and (move.grade.signals.off_topic or move.grade.signals.no_example)
+    s = move.grade.signals if move.grade is not None else None
+    off_topic = s is not None and bool(s.off_topic or s.no_example or s.outside_work)
     assert (move.kind == "pushback" and move.code == "ask_different_story" and not off_topic) is asked
 
 

@@ -12,7 +12,8 @@ Rules (the deterministic grade is `analyze()`'s; "checked" is the model's verdic
    addresses the grader), the final verdict is also capped at the deterministic verdict: the model
    can lower a part, never raise it, so text aimed at the grader cannot lift a grade.
    Likewise, when it finds the answer off the question (`signals.off_topic`: a story about something
-   else; `signals.no_example`: no event told), no part is met, whoever reads it (held at partial).
+   else; `signals.no_example`: no event told; `signals.outside_work`: a story from home or a hobby), no
+   part is met, whoever reads it (held at partial).
 3. Level: `level_from_verdicts` of the six final verdicts.
 4. Trap and signals: the deterministic ones, unchanged.
 5. Pushbacks, recomputed from the final verdicts with `analyze()`'s rules: tradeoff not met ->
@@ -86,9 +87,10 @@ def pushbacks(
 
 
 def _held(base: Grade, catalog: Catalog) -> str | None:
-    if not (base.signals.off_topic or base.signals.no_example):
+    s = base.signals
+    if not (s.off_topic or s.no_example or s.outside_work):
         return None
-    return why_held(catalog, base.archetype, base.signals.off_topic)
+    return why_held(catalog, base.archetype, s.off_topic, outside_work=s.outside_work)
 
 
 def merge(

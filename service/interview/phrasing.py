@@ -45,6 +45,7 @@ class Phrasing(BaseModel):
     # titles) or tells no example at all: said instead of the reuse wording.
     off_topic: list[str]
     no_example: list[str]
+    outside_work: list[str]  # ... or is set outside the candidate's work
 
 
 @lru_cache
@@ -154,6 +155,8 @@ def _why_different(move: Move, catalog: Catalog, phrasing: Phrasing) -> Variants
         return Variants(plain=[t.format(**titles) for t in phrasing.off_topic])
     if signals.no_example:
         return Variants(plain=list(phrasing.no_example))
+    if signals.outside_work:
+        return Variants(plain=list(phrasing.outside_work))
     return None
 
 

@@ -115,6 +115,8 @@ def interviewer_messages(
             )
         elif move.code == "ask_different_story" and signals is not None and signals.no_example:
             instruction = "ask them to walk you through one specific time it actually happened."
+        elif move.code == "ask_different_story" and signals is not None and signals.outside_work:
+            instruction = "say, without judging, that this round is about their work, and ask for a story from their job."
         if move.press:
             # Same question, asked once more: the model must not read it back word for word.
             instruction += " Their last reply did not answer this; ask it once more, in different words."

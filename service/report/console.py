@@ -38,3 +38,5 @@ def print_grade(grade: Grade, answer: str, console: Console | None = None) -> No
         )
     elif s.no_example:
         console.print("[yellow]No example told:[/] every part held at partial; tell one specific time.")
+    elif s.outside_work:
+        console.print("[yellow]Outside work:[/] every part held at partial; tell one from your work.")

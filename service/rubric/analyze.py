@@ -13,6 +13,7 @@ from functools import lru_cache
 from service.catalog import Catalog, get_catalog
 from service.rubric import parts as pt
 from service.rubric.fingerprint import fingerprint, same_project
+from service.rubric.frames import frame
 from service.rubric.grammar import counts
 from service.rubric.models import Grade, PartGrade, Signals, level_from_verdicts
 from service.rubric.segment import Reading, read
@@ -59,10 +60,14 @@ def grade_reading(
     }
     trap, _ = check_trap(archetype, trap_code, reading)
     no_example = whole and long_enough(reading) and not _tells_an_event(parts["action"], parts["result"])
-    about = topic(reading, archetype) if whole and archetype and not no_example else None
+    framed = frame(reading) if whole and long_enough(reading) and not no_example else None
+    no_example = no_example or framed == "scenario"
+    outside_work = framed == "elsewhere"
+    about = topic(reading, archetype) if whole and archetype and not framed and not no_example else None
     off_topic = about.reads_as if about is not None and about.off else None
-    if off_topic or no_example:
-        why = why_held(catalog, archetype, off_topic)
+    held = bool(off_topic or no_example or outside_work)
+    if held:
+        why = why_held(catalog, archetype, off_topic, outside_work=outside_work)
         parts = {name: _held(p, why) for name, p in parts.items()}
 
     codes: set[str] = set()
@@ -82,7 +87,7 @@ def grade_reading(
         codes.add("trim_situation")
     if trap and trap.hit:
         codes.add(trap.code)
-    if off_topic or no_example:  # the story itself is the gap: ask for another that answers the question
+    if held:  # the story itself is the gap: ask for another that answers the question
         codes.add("ask_different_story")
     earlier = list(earlier)
     if earlier:  # a fingerprint costs a fifth of the analysis: only when there is something to compare
@@ -104,6 +109,7 @@ def grade_reading(
         injection_suspected=any(s.part == "injection" for s in reading.sentences),
         off_topic=off_topic,
         no_example=no_example,
+        outside_work=outside_work,
     )
     verdicts = tuple(p.verdict for p in parts.values())
     return Grade(
@@ -129,8 +135,11 @@ def tells_a_story(answer: str) -> bool:
     return long_enough(reading) and _tells_an_event(pt.action(reading), pt.result(reading))
 
 
-def why_held(catalog: Catalog, asked: str | None, reads_as: str | None) -> str:
-    """Why an off-topic or no-example answer's parts are held at partial, in the candidate's terms."""
+def why_held(catalog: Catalog, asked: str | None, reads_as: str | None, *, outside_work: bool = False) -> str:
+    """Why an off-topic, outside-work or no-example answer's parts are held at partial, in the
+    candidate's terms."""
+    if outside_work:
+        return "This story is set outside your work: tell one from your engineering work that answers the question."
     if reads_as is None or asked is None:
         return "No example told: tell one specific time it happened, what you did and what came of it."
     return (

@@ -42,6 +42,9 @@ class Signals(BaseModel):
     off_topic: str | None = None
     # ... and this one: no example is told (no deed and no outcome: a hypothetical, a philosophy).
     no_example: bool = False
+    # ... and this one: the story is set outside the speaker's work (home, a hobby, a club;
+    # service/rubric/frames.py); every met part is then held at partial.
+    outside_work: bool = False
 
 
 class Grade(BaseModel):

@@ -28,6 +28,8 @@ CORPUS = Path(__file__).resolve().parents[2] / "prompts" / "training"
 # More answers written for training, used by the topic check only: trained on, they made the sentence
 # classifiers worse on retold stories (README, fifth round), but they teach which story is which.
 TOPIC_CORPUS = CORPUS.parent / "topic"
+# Single sentences labelled by how they frame the story (service/rubric/frames.py), written for it.
+FRAMES_CORPUS = CORPUS.parent / "frames"
 
 PartLabel = Literal[
     "situation",
@@ -170,8 +172,27 @@ def topic_matrix(answers: list[TrainingAnswer]) -> tuple[np.ndarray, list[str]]:
     return np.vstack([row(read(a.answer)) for a in told]), [str(a.archetype) for a in told]
 
 
+def frame_matrix(directory: Path = FRAMES_CORPUS) -> tuple[np.ndarray, list[str]]:
+    """One row per framing sentence, as `frames.py` reads a sentence of an answer, and its frame."""
+    from service.rubric.frames import FRAMES, row
+
+    texts: list[str] = []
+    labels: list[str] = []
+    for path in sorted(directory.glob("*.jsonl")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            if item.get("frame") not in FRAMES or not isinstance(item.get("text"), str):
+                raise InputError(f"{path}:{n}: needs a text and a frame among {FRAMES}")
+            texts.append(item["text"])
+            labels.append(item["frame"])
+    measured = features.measure(texts)
+    return row(measured.vec, measured.words), labels
+
+
 SENTENCE_MODELS = ("parts", "signals", "kinds")
-MODELS = (*SENTENCE_MODELS, "topic")
+MODELS = (*SENTENCE_MODELS, "topic", "frames")
 
 
 def train(
@@ -195,6 +216,11 @@ def train(
     if "topic" in names:
         tx, archetypes = topic_matrix(answers + load_corpus(TOPIC_CORPUS, "answers-*.jsonl"))
         out["topic"] = classifier.fit(tx, archetypes, ARCHETYPE_IDS)
+    if "frames" in names:
+        from service.rubric.frames import FRAMES
+
+        fx, frames = frame_matrix()
+        out["frames"] = classifier.fit(fx, frames, FRAMES)
     return out
 
 

@@ -1,0 +1,91 @@
+"""Where the story is set (service/rubric/frames.py): how often each kind of answer is framed as set
+outside work or as a scenario, on answers the frame classifier never trained on.
+
+.venv/bin/python bench/frames.py                      # dev: stories, golden dev, on-topic answers
+.venv/bin/python bench/frames.py --sure 0.5 --opening 2 # the same with another line
+.venv/bin/python bench/frames.py --cv                 # 5-fold sentence accuracy on prompts/frames/
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from service.rubric import classifier, frames
+from service.rubric.segment import read
+from service.rubric.training import CORPUS, TOPIC_CORPUS, frame_matrix
+
+ROOT = Path(__file__).resolve().parents[1]
+STORIES = ROOT / "bench/corpus/stories.jsonl"  # work / personal / no-story answers, written blind
+GOLDEN_DEV = ROOT / "evals/golden/dev.jsonl"
+ON_TOPIC = [
+    *sorted(CORPUS.glob("*.jsonl")),
+    *sorted(TOPIC_CORPUS.glob("*.jsonl")),
+    ROOT / "bench/corpus/dev/forms-13.jsonl",
+    *(ROOT / "evals/cases" / f for f in ("seed.jsonl", "own.jsonl", "own2.jsonl")),
+]
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            if "answer" not in row:
+                row["answer"] = row.get("join", " ").join(s["text"] for s in row["sentences"])
+            out.append(row)
+    return out
+
+
+def cross_validate(folds: int = 5) -> None:
+    x, y = frame_matrix()
+    order = np.random.default_rng(0).permutation(len(y))
+    right = 0
+    for k in range(folds):
+        out = order[k::folds]
+        keep = np.setdiff1d(order, out)
+        model = classifier.fit(x[keep], [y[i] for i in keep], frames.FRAMES)
+        named = np.argmax(model.proba(x[out]), axis=1)
+        right += sum(model.labels[int(n)] == y[i] for n, i in zip(named, out, strict=True))
+    print(f"{folds}-fold sentence accuracy: {right / len(y):.3f} ({len(y)} sentences)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sure", type=float, default=frames.SURE)
+    ap.add_argument("--opening", type=int, default=frames.OPENING)
+    ap.add_argument("--cv", action="store_true")
+    ap.add_argument("--show", action="store_true", help="list each flagged on-topic answer")
+    args = ap.parse_args()
+    if args.cv:
+        cross_validate()
+    frames.SURE, frames.OPENING = args.sure, args.opening
+    tally: Counter[str] = Counter()
+    for r in _rows(STORIES):
+        tally[f"{r['group']} {frames.frame(read(r['answer']))}"] += 1
+    print("stories:", ", ".join(f"{k} {v}" for k, v in sorted(tally.items())))
+    tally.clear()
+    for r in _rows(GOLDEN_DEV):
+        tally[f"{r['category']}{r.get('kind') or ''} {frames.frame(read(r['answer']))}"] += 1
+    print("golden dev:", ", ".join(f"{k} {v}" for k, v in sorted(tally.items())))
+    flagged, total = [], 0
+    for path in ON_TOPIC:
+        for r in _rows(path):
+            if len(r["answer"].split()) < 25:
+                continue
+            total += 1
+            got = frames.frame(read(r["answer"]))
+            if got:
+                flagged.append(f"{path.name}:{r['id']}:{got}")
+    print(f"on-topic answers framed away: {len(flagged)}/{total}")
+    if args.show:
+        print("\n".join(flagged))
+
+
+if __name__ == "__main__":
+    main()

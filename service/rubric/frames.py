@@ -1,0 +1,51 @@
+"""Where the story is set: in the speaker's work, outside it, or nowhere (an imagined case, a process).
+
+A story from home, a hobby or a club can have every part done well and still not answer a question
+about one's engineering work; the topic check cannot see it (a house renovation reads like a contested
+decision). A sentence classifier over each sentence's vector and words (`frames.npz`, trained on
+`prompts/frames/`, sentences written for it) says how a sentence frames the story: `elsewhere` (set
+outside the job), `scenario` (an imagined case, a general process), `work` (a time at work, even one
+dated by a birth or a move), or `none`. The answer is set elsewhere, or tells a scenario, when one of
+its opening sentences frames it so surely and no sentence places it at work with any confidence.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from service.rubric import classifier
+from service.rubric.segment import Reading
+
+Frame = Literal["elsewhere", "scenario", "work", "none"]
+FRAMES: tuple[Frame, ...] = ("elsewhere", "scenario", "work", "none")
+OPENING = 2  # the sentences that set the story: a frame said later is an aside
+# A frame sentence at least this sure in the opening, and no sentence placed at work even half surely.
+# The classifier is sure of itself on sentences unlike its training (bench/frames.py, answers it never
+# trained on): at 0.85, 2 of 565 on-topic answers and one excellent golden answer were framed away; at
+# 0.9, one on-topic answer; requiring no sentence at work above 0.7 instead of 0.5 framed a work story
+# that opens on a principle as a scenario.
+SURE = 0.9
+PLACED = 0.5
+
+
+def row(vectors: NDArray[np.float32], words: NDArray[np.float32]) -> NDArray[np.float32]:
+    """What the classifier reads of each sentence (training and grading alike)."""
+    return np.hstack([vectors, words]).astype(np.float32)
+
+
+def frame(reading: Reading) -> Frame | None:
+    """`elsewhere` or `scenario` when the answer is framed so; None otherwise."""
+    usable = [s.index for s in reading.usable]
+    if not usable:
+        return None
+    model = classifier.shipped("frames")
+    p = model.proba(row(reading.vectors[usable], reading.words[usable]))
+    at_work = float(p[:, model.labels.index("work")].max())
+    for name in ("elsewhere", "scenario"):
+        sure = float(p[:OPENING, model.labels.index(name)].max())
+        if sure >= SURE and at_work < PLACED:
+            return name
+    return None
