@@ -57,19 +57,23 @@ async def test_a_new_drill_has_three_archetypes_and_an_eight_minute_box(client: 
 
 
 async def test_it_picks_archetypes_the_bank_has_no_solid_story_for(client: httpx.AsyncClient) -> None:
-    # Solid (Staff-level) stories for the first three archetypes: the drill must go elsewhere.
+    # Solid (Staff-level) stories, each banked under the archetype it answers (a story banked under
+    # another archetype is off the topic and not solid): the drill must go elsewhere.
     for arch, parts, project in [
-        ("contested_decision", STAFF_KILL, "Helix"),
-        ("killed_own_project", STAFF_INCIDENT, "Quokka"),
-        ("research_vs_shipping", STAFF_MENTOR, "Orchid"),
+        ("killed_own_project", STAFF_KILL, "Helix"),
+        ("quality_incident", STAFF_INCIDENT, "Quokka"),
+        ("mentoring", STAFF_MENTOR, "Orchid"),
     ]:
         await bank_story(client, arch, parts, project)
     # A weak story does not count as solid: its archetype still needs drilling, after the empty ones.
-    await bank_story(client, "safety_escalation", WEAK_PARTS, "Misc")
+    await bank_story(client, "contested_decision", WEAK_PARTS, "Misc")
     levels = {s["archetype"]: s["grade"]["level"] for s in (await client.get("/api/stories")).json()}
-    assert levels["contested_decision"] in ("strong", "staff")
+    assert all(
+        levels[a] in ("strong", "staff") for a in ("killed_own_project", "quality_incident", "mentoring")
+    )
+    assert levels["contested_decision"] == "weak"
     d = await drill(client)
-    assert d["archetypes"] == ["quality_incident", "cost_negotiation", "mentoring"]
+    assert d["archetypes"] == ["research_vs_shipping", "safety_escalation", "cost_negotiation"]
 
 
 async def test_the_candidate_may_choose(client: httpx.AsyncClient) -> None:
