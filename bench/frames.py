@@ -2,7 +2,7 @@
 outside work or as a scenario, on answers the frame classifier never trained on.
 
 .venv/bin/python bench/frames.py                      # dev: stories, golden dev, on-topic answers
-.venv/bin/python bench/frames.py --sure 0.5 --opening 2 # the same with another line
+.venv/bin/python bench/frames.py --sure 0.8 --sure-scenario 0.9 --opening 2  # other lines
 .venv/bin/python bench/frames.py --cv                 # 5-fold sentence accuracy on prompts/frames/
 """
 
@@ -16,13 +16,16 @@ from typing import Any
 
 import numpy as np
 
-from service.rubric import classifier, frames
+from service.rubric import analyze, classifier, frames
 from service.rubric.segment import read
 from service.rubric.training import CORPUS, TOPIC_CORPUS, frame_matrix
 
 ROOT = Path(__file__).resolve().parents[1]
 STORIES = ROOT / "bench/corpus/stories.jsonl"  # work / personal / no-story answers, written blind
+# ... and 72 more by another writer, written after the lines were chosen on the first: never tuned on.
+STORIES_2 = ROOT / "bench/corpus/stories-2.jsonl"
 GOLDEN_DEV = ROOT / "evals/golden/dev.jsonl"
+PASSING = {"passing", "strong", "staff"}
 ON_TOPIC = [
     *sorted(CORPUS.glob("*.jsonl")),
     *sorted(TOPIC_CORPUS.glob("*.jsonl")),
@@ -57,19 +60,24 @@ def cross_validate(folds: int = 5) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sure", type=float, default=frames.SURE)
+    ap.add_argument("--sure", type=float, default=frames.SURE["elsewhere"], help="the line for elsewhere")
+    ap.add_argument("--sure-scenario", type=float, default=frames.SURE["scenario"])
     ap.add_argument("--opening", type=int, default=frames.OPENING)
     ap.add_argument("--cv", action="store_true")
     ap.add_argument("--show", action="store_true", help="list each flagged on-topic answer")
     args = ap.parse_args()
     if args.cv:
         cross_validate()
-    frames.SURE, frames.OPENING = args.sure, args.opening
+    frames.SURE = {"elsewhere": args.sure, "scenario": args.sure_scenario}
+    frames.OPENING = args.opening
     tally: Counter[str] = Counter()
-    for r in _rows(STORIES):
-        tally[f"{r['group']} {frames.frame(read(r['answer']))}"] += 1
-    print("stories:", ", ".join(f"{k} {v}" for k, v in sorted(tally.items())))
-    tally.clear()
+    for path in (STORIES, STORIES_2):
+        for r in _rows(path):
+            grade = analyze(r["answer"], r["archetype"])
+            passing = "passing" if grade.level in PASSING else "held"
+            tally[f"{r['group']} {frames.frame(read(r['answer']))} {passing}"] += 1
+        print(f"{path.name}:", ", ".join(f"{k} {v}" for k, v in sorted(tally.items())))
+        tally.clear()
     for r in _rows(GOLDEN_DEV):
         tally[f"{r['category']}{r.get('kind') or ''} {frames.frame(read(r['answer']))}"] += 1
     print("golden dev:", ", ".join(f"{k} {v}" for k, v in sorted(tally.items())))

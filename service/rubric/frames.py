@@ -3,7 +3,7 @@
 A story from home, a hobby or a club can have every part done well and still not answer a question
 about one's engineering work; the topic check cannot see it (a house renovation reads like a contested
 decision). A sentence classifier over each sentence's vector and words (`frames.npz`, trained on
-`prompts/frames/`, sentences written for it) says how a sentence frames the story: `elsewhere` (set
+`prompts/frames/`, sentences two writers wrote for it) says how a sentence frames the story: `elsewhere` (set
 outside the job), `scenario` (an imagined case, a general process), `work` (a time at work, even one
 dated by a birth or a move), or `none`. The answer is set elsewhere, or tells a scenario, when one of
 its opening sentences frames it so surely and no sentence places it at work with any confidence.
@@ -23,11 +23,11 @@ Frame = Literal["elsewhere", "scenario", "work", "none"]
 FRAMES: tuple[Frame, ...] = ("elsewhere", "scenario", "work", "none")
 OPENING = 2  # the sentences that set the story: a frame said later is an aside
 # A frame sentence at least this sure in the opening, and no sentence placed at work even half surely.
-# The classifier is sure of itself on sentences unlike its training (bench/frames.py, answers it never
-# trained on): at 0.85, 2 of 565 on-topic answers and one excellent golden answer were framed away; at
-# 0.9, one on-topic answer; requiring no sentence at work above 0.7 instead of 0.5 framed a work story
-# that opens on a principle as a scenario.
-SURE = 0.9
+# Chosen on bench/frames.py's dev answers (stories.jsonl, and 565 on-topic answers the classifier never
+# trained on): the most stories from outside work caught with no work story framed away and at most 2 of
+# the 565. A scenario line below 0.9 framed work stories that open on a principle away (3 of 40 at 0.85);
+# requiring no sentence at work above 0.7 instead of 0.5 did too.
+SURE = {"elsewhere": 0.85, "scenario": 0.9}
 PLACED = 0.5
 
 
@@ -46,6 +46,6 @@ def frame(reading: Reading) -> Frame | None:
     at_work = float(p[:, model.labels.index("work")].max())
     for name in ("elsewhere", "scenario"):
         sure = float(p[:OPENING, model.labels.index(name)].max())
-        if sure >= SURE and at_work < PLACED:
+        if sure >= SURE[name] and at_work < PLACED:
             return name
     return None
