@@ -112,3 +112,21 @@ def test_the_interviewer_asks_for_a_story_from_work() -> None:
     phrasing = load_phrasing(REPO_ROOT / "prompts")
     words = phrase(move, interview_id="t", turn_index=2, catalog=get_catalog(), phrasing=phrasing)
     assert any(line in words for line in phrasing.outside_work)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "told"),
+    [
+        ("I logged a ticket and mentioned it in the channel.", True),
+        ("I was the evaluation owner for the launch.", True),
+        ("Then I quietly rolled the flag back.", True),
+        ("I would log a ticket first.", False),
+        ("I usually pair with them for an hour.", False),
+        ("I start by asking what they tried.", False),
+        ("I have seen this go wrong many times.", False),
+    ],
+)
+def test_a_told_deed_is_something_that_happened(sentence: str, told: bool) -> None:
+    from service.rubric.grammar import told_past
+
+    assert told_past(sentence) is told

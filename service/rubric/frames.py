@@ -6,7 +6,8 @@ decision). A sentence classifier over each sentence's vector and words (`frames.
 `prompts/frames/`, sentences two writers wrote for it) says how a sentence frames the story: `elsewhere` (set
 outside the job), `scenario` (an imagined case, a general process), `work` (a time at work, even one
 dated by a birth or a move), or `none`. The answer is set elsewhere, or tells a scenario, when one of
-its opening sentences frames it so surely and no sentence places it at work with any confidence.
+its opening sentences frames it so surely and no sentence places it at work with any confidence; a
+scenario, besides, never tells what the speaker did (`grammar.told_past`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from service.rubric import classifier
+from service.rubric import classifier, grammar
 from service.rubric.segment import Reading
 
 Frame = Literal["elsewhere", "scenario", "work", "none"]
@@ -47,5 +48,8 @@ def frame(reading: Reading) -> Frame | None:
     for name in ("elsewhere", "scenario"):
         sure = float(p[:OPENING, model.labels.index(name)].max())
         if sure >= SURE[name] and at_work < PLACED:
+            # An imagined case never says what the speaker did: one told deed makes it a story.
+            if name == "scenario" and any(grammar.told_past(s.text) for s in reading.usable):
+                continue
             return name
     return None

@@ -141,6 +141,19 @@ def _past_verb(word: str) -> bool:
     )
 
 
+_I_VERB = re.compile(r"\bI\s+(?:[a-z]+ly\s+)?([A-Za-z]+)")
+
+
+def told_past(text: str) -> bool:
+    """The speaker tells what they did or were, in the past ("I logged a ticket", "I was the owner"):
+    something that happened, which an imagined case or a habit never says."""
+    for m in _I_VERB.finditer(body(text)):
+        verb = m.group(1).lower()
+        if verb == "was" or (verb != "have" and _past_verb(verb)):
+            return True
+    return False
+
+
 def counts(text: str) -> tuple[int, int]:
     """How often the speaker ("I", "me") and others ("we", "the team", "my manager") appear."""
     return len(_I.findall(text)), len(_WE.findall(text))
