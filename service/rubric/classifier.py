@@ -107,6 +107,6 @@ def fit(
     )
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=None)  # a handful of shipped models: one that falls out is reloaded from disk per answer
 def shipped(name: str) -> Softmax:
     return Softmax.load(WEIGHTS / f"{name}.npz")
