@@ -8,7 +8,7 @@ machine).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,6 +107,6 @@ def fit(
     )
 
 
-@lru_cache(maxsize=None)  # a handful of shipped models: one that falls out is reloaded from disk per answer
+@cache  # a handful of shipped models: one that falls out is reloaded from disk per answer
 def shipped(name: str) -> Softmax:
     return Softmax.load(WEIGHTS / f"{name}.npz")
