@@ -351,6 +351,21 @@ async def test_a_model_cannot_pass_an_answer_to_another_question(catalog: Catalo
     assert own.grade.level != "weak"
 
 
+async def test_a_model_cannot_pass_a_story_from_outside_work(catalog: Catalog) -> None:
+    from tests.test_frames import SAILBOAT
+
+    base = analyze(SAILBOAT, "killed_own_project", catalog=catalog)
+    assert base.signals.outside_work
+    sentences = [s.strip() for s in re.split(r"(?<=\.)\s+", SAILBOAT) if s.strip()]
+    model = ScriptedModel([reply("met", {p: sentences for p in PART_IDS})])
+    out = await grade(SAILBOAT, model, catalog, archetype="killed_own_project")
+    assert out.grade.signals.outside_work
+    assert all(p.verdict != "met" for p in out.grade.parts.values()) and out.grade.level == "weak"
+    assert any(
+        "held at partial" in p.note and "outside your work" in p.note for p in out.grade.parts.values()
+    )
+
+
 # --- invalid output, re-ask, fallback ------------------------------------------------------------------
 
 

@@ -45,7 +45,7 @@ class Phrasing(BaseModel):
     # titles) or tells no example at all: said instead of the reuse wording.
     off_topic: list[str]
     no_example: list[str]
-    outside_work: list[str]  # ... or is set outside the candidate's work
+    outside_work: list[str] = []  # ... or is set outside the candidate's work (else the no-example lines)
 
 
 @lru_cache
@@ -156,7 +156,7 @@ def _why_different(move: Move, catalog: Catalog, phrasing: Phrasing) -> Variants
     if signals.no_example:
         return Variants(plain=list(phrasing.no_example))
     if signals.outside_work:
-        return Variants(plain=list(phrasing.outside_work))
+        return Variants(plain=list(phrasing.outside_work or phrasing.no_example))
     return None
 
 

@@ -59,9 +59,8 @@ def grade_reading(
         "reflection": pt.judged(reading, "reflection"),
     }
     trap, _ = check_trap(archetype, trap_code, reading)
-    no_example = whole and long_enough(reading) and not _tells_an_event(parts["action"], parts["result"])
-    framed = frame(reading) if whole and long_enough(reading) and not no_example else None
-    no_example = no_example or framed == "scenario"
+    framed = _framed(reading, parts["action"], parts["result"]) if whole and long_enough(reading) else None
+    no_example = framed == "scenario"
     outside_work = framed == "elsewhere"
     about = topic(reading, archetype) if whole and archetype and not framed and not no_example else None
     off_topic = about.reads_as if about is not None and about.off else None
@@ -123,16 +122,20 @@ def grade_reading(
     )
 
 
-def _tells_an_event(action: PartGrade, result: PartGrade) -> bool:
-    # A setup, a trade-off or a look back around no told event is a view, not a story.
-    return action.verdict != "missing" or result.verdict != "missing"
+def _framed(reading: Reading, action: PartGrade, result: PartGrade) -> str | None:
+    """`scenario` when no event is told (a setup, a trade-off or a look back around no deed and no outcome
+    is a view, not a story) or the answer opens as an imagined case; `elsewhere` when it is set outside
+    work (frames.py); None for a story of one's work."""
+    if action.verdict == "missing" and result.verdict == "missing":
+        return "scenario"
+    return frame(reading)
 
 
 @lru_cache(maxsize=1024)  # every reader of the transcript asks again of the same reply
 def tells_a_story(answer: str) -> bool:
     """The answer is long enough to be a story and tells an event: what `signals.no_example` denies."""
     reading = read(answer)
-    return long_enough(reading) and _tells_an_event(pt.action(reading), pt.result(reading))
+    return long_enough(reading) and _framed(reading, pt.action(reading), pt.result(reading)) != "scenario"
 
 
 def why_held(catalog: Catalog, asked: str | None, reads_as: str | None, *, outside_work: bool = False) -> str:

@@ -107,6 +107,6 @@ def fit(
     )
 
 
-@cache  # a handful of shipped models: one that falls out is reloaded from disk per answer
+@cache  # every shipped model stays loaded: a bounded cache that dropped one reloaded it per answer
 def shipped(name: str) -> Softmax:
     return Softmax.load(WEIGHTS / f"{name}.npz")

@@ -141,15 +141,32 @@ def _past_verb(word: str) -> bool:
     )
 
 
-_I_VERB = re.compile(r"\bI\s+(?:[a-z]+ly\s+)?([A-Za-z]+)")
+_I_VERB = re.compile(
+    r"\b[Ii]\s+(?:(?:[a-z]+ly|also|then|just|still|only|first|later|even|never|once|soon)\s+)?([A-Za-z]+)"
+)
+# What frames a sentence as imagined, whatever its tense: "If I was the owner", "Say I ran a canary".
+_IMAGINED = re.compile(
+    r"\bif\s+I\b|^(?:so,?\s+)?(?:say|imagine|suppose|picture|let['’]s say)\b", re.IGNORECASE
+)
 
 
 def told_past(text: str) -> bool:
-    """The speaker tells what they did or were, in the past ("I logged a ticket", "I was the owner"):
-    something that happened, which an imagined case or a habit never says."""
-    for m in _I_VERB.finditer(body(text)):
+    """The speaker tells what they did or were, in the past ("I logged a ticket", "I was the owner",
+    "- Pulled the logs"): something that happened, which an imagined case or a habit never says."""
+    rest = body(text)
+    if _IMAGINED.search(rest):
+        return False
+    first = re.match(r"[A-Za-z]+", rest)
+    if (
+        first
+        and first.group().lower() not in _AUXILIARY
+        and subject(text) == "i"
+        and _past_verb(first.group())
+    ):
+        return True  # a subjectless bullet opening on its deed
+    for m in _I_VERB.finditer(rest):
         verb = m.group(1).lower()
-        if verb == "was" or (verb != "have" and _past_verb(verb)):
+        if verb == "was" or (verb not in ("have", "used") and _past_verb(verb)):
             return True
     return False
 
