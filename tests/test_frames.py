@@ -118,8 +118,8 @@ def test_the_interviewer_asks_for_a_story_from_work() -> None:
 @pytest.mark.parametrize(
     ("sentence", "told"),
     [
-        ("I logged a ticket and mentioned it in the channel.", True),
-        ("I was the evaluation owner for the launch.", True),
+        ("I paged the vendor and froze the deploys.", True),
+        ("I was paged twice that night for the ranking stack.", True),
         ("Then I quietly rolled the flag back.", True),
         ("I would log a ticket first.", False),
         ("I usually pair with them for an hour.", False),

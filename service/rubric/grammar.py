@@ -144,14 +144,14 @@ def _past_verb(word: str) -> bool:
 _I_VERB = re.compile(
     r"\b[Ii]\s+(?:(?:[a-z]+ly|also|then|just|still|only|first|later|even|never|once|soon)\s+)?([A-Za-z]+)"
 )
-# What frames a sentence as imagined, whatever its tense: "If I was the owner", "Say I ran a canary".
+# What frames a sentence as imagined, whatever its tense: "If I ran the launch", "Say I ran a canary".
 _IMAGINED = re.compile(
     r"\bif\s+I\b|^(?:so,?\s+)?(?:say|imagine|suppose|picture|let['’]s say)\b", re.IGNORECASE
 )
 
 
 def told_past(text: str) -> bool:
-    """The speaker tells what they did or were, in the past ("I logged a ticket", "I was the owner",
+    """The speaker tells what they did or were, in the past ("I paged the vendor", "I was paged twice",
     "- Pulled the logs"): something that happened, which an imagined case or a habit never says."""
     rest = body(text)
     if _IMAGINED.search(rest):
