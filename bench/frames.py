@@ -9,12 +9,11 @@ outside work or as a scenario, on answers the frame classifier never trained on.
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+from topic import _rows  # bench/topic.py: one reader of answer files for both benches
 
 from service.rubric import analyze, classifier, frames
 from service.rubric.segment import read
@@ -32,17 +31,6 @@ ON_TOPIC = [
     ROOT / "bench/corpus/dev/forms-13.jsonl",
     *(ROOT / "evals/cases" / f for f in ("seed.jsonl", "own.jsonl", "own2.jsonl")),
 ]
-
-
-def _rows(path: Path) -> list[dict[str, Any]]:
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            if "answer" not in row:
-                row["answer"] = row.get("join", " ").join(s["text"] for s in row["sentences"])
-            out.append(row)
-    return out
 
 
 def cross_validate(folds: int = 5) -> None:

@@ -62,9 +62,9 @@ def grade_reading(
     framed = _framed(reading, parts["action"], parts["result"]) if whole and long_enough(reading) else None
     no_example = framed == "scenario"
     outside_work = framed == "elsewhere"
-    about = topic(reading, archetype) if whole and archetype and not framed and not no_example else None
+    about = topic(reading, archetype) if whole and archetype and not framed else None
     off_topic = about.reads_as if about is not None and about.off else None
-    held = bool(off_topic or no_example or outside_work)
+    held = bool(off_topic or framed)
     if held:
         why = why_held(catalog, archetype, off_topic, outside_work=outside_work)
         parts = {name: _held(p, why) for name, p in parts.items()}
