@@ -291,7 +291,7 @@ def test_a_remembered_verdict_is_keyed_on_the_whole_text(first: str, then: str) 
 def test_names_read_as_with_the_slice_they_replace(text: str) -> None:
     """`names` looks back past spaces and tabs without copying the text before each name."""
     from service.rubric import meaning as m
-    from service.rubric.fingerprint import COMMON
+    from service.rubric.stopwords import COMMON
 
     bg = m.background()
     found = set()
@@ -306,7 +306,6 @@ def test_names_read_as_with_the_slice_they_replace(text: str) -> None:
 
 @pytest.mark.parametrize("word", ["scheduling", "batches", "kilns", "optimizer", "ies", "studies", "a"])
 def test_a_remembered_stem_is_the_stem(word: str) -> None:
-    from service.rubric import fingerprint, meaning
+    from service.rubric import meaning
 
-    for stem in (meaning.stem, fingerprint._stem):
-        assert stem(word) == stem(word) == stem.__wrapped__(word)
+    assert meaning.stem(word) == meaning.stem(word) == meaning.stem.__wrapped__(word)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from service.rubric.embed import DIM, embed, embed_cached
+from service.rubric.stopwords import COMMON
 
 CORPUS = Path(__file__).resolve().parents[2] / "prompts" / "training"
 RARE_IDF = 3.0  # a word in at most ~5% of the background answers
@@ -47,15 +49,12 @@ def stem(word: str) -> str:
     return word
 
 
-def terms(text: str) -> list[str]:
-    from service.rubric.fingerprint import COMMON
-
-    return [stem(w) for m in _WORD.finditer(text) if len(w := m.group().lower()) >= 3 and w not in COMMON]
+@lru_cache(maxsize=1024)  # an answer's meaning and its content vector both read its terms
+def terms(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in COMMON)
 
 
 def names(text: str, bg: Background) -> frozenset[str]:
-    from service.rubric.fingerprint import COMMON
-
     found = set()
     for m in _NAME.finditer(text):
         before = _last_before(text, m.start())  # text[: m.start()].rstrip(" \t")[-1:], without the copy
@@ -91,14 +90,15 @@ class Background:
 def _content(
     text: str, bg_df: dict[str, int], n: int, drop: frozenset[str] = frozenset()
 ) -> NDArray[np.float32]:
-    words = [t for t in terms(text) if t not in drop]
-    out = np.zeros(DIM, dtype=np.float32)
-    if not words:
-        return out
-    unique = sorted(set(words))
-    vectors = dict(zip(unique, _word_vectors(tuple(unique)), strict=True))
-    for t in words:
-        out += math.log((n + 1) / (bg_df.get(t, 0) + 1)) * vectors[t]
+    counts = Counter(t for t in terms(text) if t not in drop)
+    if not counts:
+        return np.zeros(DIM, dtype=np.float32)
+    unique = sorted(counts)
+    # Each word's vector once, weighted by how often it occurs and how rare it is in the background.
+    weight = np.array(
+        [counts[t] * math.log((n + 1) / (bg_df.get(t, 0) + 1)) for t in unique], dtype=np.float32
+    )
+    out: NDArray[np.float32] = weight @ _word_vectors(tuple(unique))
     norm = float(np.linalg.norm(out))
     return out / norm if norm else out
 
