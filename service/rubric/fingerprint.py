@@ -3,8 +3,8 @@
 A fingerprint is an answer's content words, minus the words every behavioral answer shares ("team",
 "trade-off", "result": `stopwords.COMMON`), with the answer's meaning; two answers are about the same project when
 `meaning.score` says so. (A term-overlap rule served prints without a meaning, which `fingerprint` has
-not made since meaning.py came; it went, with the term counting it needed, a third of the reuse check's
-CPU.)
+not made since meaning.py came; it went, with the term counting it needed (some 30% of the reuse check's
+CPU).)
 """
 
 from __future__ import annotations
