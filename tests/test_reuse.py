@@ -110,7 +110,7 @@ def test_the_interview_asks_for_a_different_story(first: str, second: str, asked
     move = next_move(archs, _interview(first, second), max_pushbacks=2)
     # For reuse, that is: a story about something else is asked for again too (tests/test_topic.py).
     s = move.grade.signals if move.grade is not None else None
-    off_topic = s is not None and bool(s.off_topic or s.no_example or s.outside_work)
+    off_topic = s is not None and s.held is not None
     assert (move.kind == "pushback" and move.code == "ask_different_story" and not off_topic) is asked
 
 

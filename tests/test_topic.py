@@ -174,3 +174,34 @@ def test_the_new_story_is_graded_alone_and_the_interview_moves_on() -> None:
     assert grade.level == analyze(MENTORING, "mentoring").level != "weak"
     assert "ask_different_story" not in grade.pushbacks
     assert move.code != "ask_different_story"
+
+
+@pytest.mark.parametrize(
+    ("off_topic", "outside_work", "no_example", "held"),
+    [
+        (None, False, False, None),
+        ("mentoring", False, False, "off_topic"),
+        (None, True, False, "outside_work"),
+        (None, False, True, "no_example"),
+        ("mentoring", True, True, "off_topic"),  # never set together by the rubric; one reason is given
+        (None, True, True, "outside_work"),
+    ],
+)
+def test_one_reason_for_a_hold(
+    off_topic: str | None, outside_work: bool, no_example: bool, held: str | None
+) -> None:
+    from service.rubric.models import Signals
+
+    s = Signals(
+        words=120,
+        speaking_seconds=50,
+        situation_seconds=10,
+        i_count=3,
+        we_count=1,
+        numbers=[],
+        off_topic=off_topic,
+        outside_work=outside_work,
+        no_example=no_example,
+    )
+    assert s.held == held
+    assert "held" not in s.model_dump()  # a reading of the contract's fields, not a new one

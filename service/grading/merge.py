@@ -88,9 +88,7 @@ def pushbacks(
 
 def _held(base: Grade, catalog: Catalog) -> str | None:
     s = base.signals
-    if not (s.off_topic or s.no_example or s.outside_work):
-        return None
-    return why_held(catalog, base.archetype, s.off_topic, outside_work=s.outside_work)
+    return why_held(catalog, base.archetype, s.held, s.off_topic) if s.held else None
 
 
 def merge(

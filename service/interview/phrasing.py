@@ -147,16 +147,16 @@ def _why_different(move: Move, catalog: Catalog, phrasing: Phrasing) -> Variants
     signals = move.grade.signals if move.grade is not None else None
     if signals is None or move.archetype is None:
         return None
-    if signals.off_topic:
+    if signals.held == "off_topic" and signals.off_topic:
         titles = {
             "reads_as": catalog.archetype(signals.off_topic).title,
             "asked": catalog.archetype(move.archetype).title,
         }
         return Variants(plain=[t.format(**titles) for t in phrasing.off_topic])
-    if signals.no_example:
-        return Variants(plain=list(phrasing.no_example))
-    if signals.outside_work:
+    if signals.held == "outside_work":
         return Variants(plain=list(phrasing.outside_work or phrasing.no_example))
+    if signals.held == "no_example":
+        return Variants(plain=list(phrasing.no_example))
     return None
 
 

@@ -107,15 +107,16 @@ def interviewer_messages(
     else:
         instruction = INSTRUCTIONS[move.code or ""]
         signals = move.grade.signals if move.grade is not None else None
-        if move.code == "ask_different_story" and signals is not None and signals.off_topic:
+        held = signals.held if signals is not None and move.code == "ask_different_story" else None
+        if held == "off_topic" and signals is not None and signals.off_topic:
             other = catalog.archetype(signals.off_topic).title
             instruction = (
                 f"say, without judging, that the story sounds more like a {other!r} story than an answer to "
                 "this question, and ask for one that fits this question."
             )
-        elif move.code == "ask_different_story" and signals is not None and signals.no_example:
+        elif held == "no_example":
             instruction = "ask them to walk you through one specific time it actually happened."
-        elif move.code == "ask_different_story" and signals is not None and signals.outside_work:
+        elif held == "outside_work":
             instruction = "say, without judging, that this round is about their work, and ask for a story from their job."
         if move.press:
             # Same question, asked once more: the model must not read it back word for word.

@@ -32,11 +32,11 @@ def print_grade(grade: Grade, answer: str, console: Console | None = None) -> No
         f"I×{s.i_count} we×{s.we_count}, numbers: {', '.join(s.numbers) or 'none'}"
         + ("  [red]injection attempt ignored[/]" if s.injection_suspected else "")
     )
-    if s.off_topic:
+    if s.held == "off_topic":
         console.print(
             f"[yellow]Off the question:[/] the story reads as {s.off_topic}; every part held at partial."
         )
-    elif s.no_example:
-        console.print("[yellow]No example told:[/] every part held at partial; tell one specific time.")
-    elif s.outside_work:
+    elif s.held == "outside_work":
         console.print("[yellow]Outside work:[/] every part held at partial; tell one from your work.")
+    elif s.held == "no_example":
+        console.print("[yellow]No example told:[/] every part held at partial; tell one specific time.")

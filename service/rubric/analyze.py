@@ -15,12 +15,14 @@ from service.rubric import parts as pt
 from service.rubric.fingerprint import fingerprint, same_project
 from service.rubric.frames import frame
 from service.rubric.grammar import counts
-from service.rubric.models import Grade, PartGrade, Signals, level_from_verdicts
+from service.rubric.models import Grade, Held, PartGrade, Signals, level_from_verdicts
 from service.rubric.segment import Reading, read
 from service.rubric.text import seconds_for
 from service.rubric.topic import long_enough, topic
 from service.rubric.traps import check_trap
 
+# The frame an answer is held for, as the grade names it.
+_HELD_AS: dict[str, Held] = {"elsewhere": "outside_work", "scenario": "no_example"}
 _WE = re.compile(r"\b(?:we|we['’](?:d|re|ve|ll))\b", re.IGNORECASE)
 
 
@@ -64,9 +66,9 @@ def grade_reading(
     outside_work = framed == "elsewhere"
     about = topic(reading, archetype) if whole and archetype and not framed else None
     off_topic = about.reads_as if about is not None and about.off else None
-    held = bool(off_topic or framed)
+    held: Held | None = "off_topic" if off_topic else _HELD_AS.get(framed) if framed else None
     if held:
-        why = why_held(catalog, archetype, off_topic, outside_work=outside_work)
+        why = why_held(catalog, archetype, held, off_topic)
         parts = {name: _held(p, why) for name, p in parts.items()}
 
     codes: set[str] = set()
@@ -138,12 +140,12 @@ def tells_a_story(answer: str) -> bool:
     return long_enough(reading) and _framed(reading, pt.action(reading), pt.result(reading)) != "scenario"
 
 
-def why_held(catalog: Catalog, asked: str | None, reads_as: str | None, *, outside_work: bool = False) -> str:
+def why_held(catalog: Catalog, asked: str | None, held: Held, reads_as: str | None = None) -> str:
     """Why an off-topic, outside-work or no-example answer's parts are held at partial, in the
-    candidate's terms."""
-    if outside_work:
+    candidate's terms (`reads_as`: the archetype an off-topic story reads as)."""
+    if held == "outside_work":
         return "This story is set outside your work: tell one from your engineering work that answers the question."
-    if reads_as is None or asked is None:
+    if held == "no_example" or reads_as is None or asked is None:
         return "No example told: tell one specific time it happened, what you did and what came of it."
     return (
         f'This story reads as "{catalog.archetype(reads_as).title}", not "{catalog.archetype(asked).title}": '

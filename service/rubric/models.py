@@ -8,6 +8,8 @@ from pydantic import BaseModel, Field
 
 Verdict = Literal["met", "partial", "missing"]
 Level = Literal["weak", "passing", "strong", "staff"]
+# Why the story itself is the gap (`Signals.held`): about another question, set outside work, or no story.
+Held = Literal["off_topic", "outside_work", "no_example"]
 LEVELS: tuple[Level, ...] = ("weak", "passing", "strong", "staff")
 
 
@@ -45,6 +47,17 @@ class Signals(BaseModel):
     # ... and this one: the story is set outside the speaker's work (home, a hobby, a club;
     # service/rubric/frames.py); every met part is then held at partial.
     outside_work: bool = False
+
+    @property
+    def held(self) -> Held | None:
+        """Why every met part is held at partial, if it is: the one reason the grade, the interviewer and
+        the console all give. The rubric sets at most one of the three; a merge that kept two would
+        be read in this order."""
+        if self.off_topic:
+            return "off_topic"
+        if self.outside_work:
+            return "outside_work"
+        return "no_example" if self.no_example else None
 
 
 class Grade(BaseModel):
