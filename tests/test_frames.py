@@ -68,7 +68,7 @@ MISSED = pytest.mark.xfail(strict=True, reason="framed in words the frame classi
         (RED_TEAM, "safety_escalation", False, True),
         (BORN, "quality_incident", False, False),
         (RANKING, "contested_decision", False, False),
-        pytest.param(ROBOTICS, "mentoring", True, False, marks=MISSED),
+        (ROBOTICS, "mentoring", True, False),  # passes since the fit runs to its minimum
         pytest.param(CANARY, "research_vs_shipping", False, True, marks=MISSED),
     ],
 )
