@@ -186,23 +186,6 @@ def test_same_project_score_is_the_fresh_score(a: str, b: str) -> None:
         assert m.score(m.meaning(a), m.meaning(b)) == want
 
 
-@pytest.mark.parametrize(("a", "b", "embedded"), [(KILN, TIDE, 0), (KILN, KILN_RETOLD, 2)])
-def test_the_whole_text_is_embedded_only_when_the_words_do_not_decide(
-    a: str, b: str, embedded: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Two stories sharing no rare word are two projects before any vector: embedding each whole
-    text then was most of the reuse check's time."""
-    from service.rubric import meaning as m
-
-    m.background()
-    m.meaning.cache_clear()
-    texts: list[str] = []
-    real = m.embed
-    monkeypatch.setattr(m, "embed", lambda batch: texts.extend(batch) or real(batch))
-    m.score(m.meaning(a), m.meaning(b))
-    assert len(texts) == embedded
-
-
 def test_a_remembered_content_vector_is_read_only_and_keyed_on_its_text() -> None:
     from service.rubric import meaning as m
 

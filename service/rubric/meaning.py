@@ -19,7 +19,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -136,24 +136,19 @@ def background() -> Background:
 
 @dataclass(frozen=True)
 class Meaning:
+    whole: NDArray[np.float32]
     text: str
     words: frozenset[str]
     employers: frozenset[str]
     names: frozenset[str]
 
-    @cached_property
-    def whole(self) -> NDArray[np.float32]:
-        """Embedded when first compared: most pairs are decided by their words before it (`score`), and
-        the whole text's vector was three quarters of the reuse check's time (0.63 of 0.81 ms for an
-        archetype's answers)."""
-        out: NDArray[np.float32] = embed([self.text])[0] - background().whole
-        return out
 
-
-@lru_cache(maxsize=512)  # an earlier archetype's story is compared again after every later answer
 def meaning(text: str) -> Meaning:
     bg = background()
-    return Meaning(text=text, words=frozenset(terms(text)), employers=employers(text), names=names(text, bg))
+    whole = embed([text])[0] - bg.whole
+    return Meaning(
+        whole=whole, text=text, words=frozenset(terms(text)), employers=employers(text), names=names(text, bg)
+    )
 
 
 def _cos(a: NDArray[np.float32], b: NDArray[np.float32]) -> float:
