@@ -44,6 +44,9 @@ def verdict(answer: str, part: str, archetype: str | None = None) -> str:
             "Some background: I owned dispute models for a payments firm, five engineers, $4M a month at stake.",
             "met",
         ),
+        # A terse setup run on past a semicolon: its scale is in the rest of the written sentence.
+        ("Search lead, grocery app; rollout to 300 stores in two weeks. Paused it myself.", "met"),
+        ("Search lead, grocery app. Paused it myself.", "partial"),  # the same setup without the rest
     ],
 )
 def test_situation(answer: str, expected: str) -> None:

@@ -6,6 +6,7 @@ subject of the load-bearing action, the setup's word count). Definitions: prompt
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from service.rubric import grammar
 from service.rubric.models import Evidence, PartGrade
@@ -73,13 +74,16 @@ def situation(reading: Reading) -> tuple[PartGrade, int]:
         return PartGrade(verdict="missing", note="No setup: the answer starts without context."), 0
     words = sum(_words_without_label(s) for s in sents) + sum(s.words for s in _context_before(reading))
     text = " ".join(s.text for s in sents)
-    scale = any(q.kind != "date" for s in sents for q in s.quantities)
+    # A terse setup runs on past a semicolon ("Tech lead, tutoring app; launch to 200 districts"): the
+    # rest of its sentence is the setup's too when its specifics are counted, whatever it was read as.
+    rest = _run_on(reading, sents)
+    scale = any(q.kind != "date" for s in sents + rest for q in s.quantities)
     role = (
         grammar.counts(text)[0] > 0
         or any(grammar.subject(s.text) == "i" for s in sents)
         or _ROLE_TITLE.search(text) is not None
     )
-    stakes = len(sents) >= 2 or words >= 18
+    stakes = len(sents) >= 2 or words + sum(s.words for s in rest) >= 18
     specifics = [name for name, ok in (("scale", scale), ("stakes", stakes), ("role", role)) if ok]
     ev = _quotes(reading, sents)
     if words > SITUATION_MAX_WORDS:
@@ -98,6 +102,18 @@ _ROLE_TITLE = re.compile(
     re.IGNORECASE,
 )
 FOLDED_SETUP = 0.15
+
+
+def _run_on(reading: Reading, setup: list[Sentence]) -> list[Sentence]:
+    """The pieces that finish a setup piece's written sentence: those after one ending on a semicolon."""
+    setup_at = {s.index for s in setup}
+    usable = reading.usable
+    run_on: list[Sentence] = []
+    for s, after in pairwise(usable):
+        runs_on = s.index in setup_at or (run_on and run_on[-1] is s)
+        if runs_on and s.text.rstrip().endswith(";") and after.index not in setup_at:
+            run_on.append(after)
+    return run_on
 
 
 def _context_before(reading: Reading) -> list[Sentence]:
