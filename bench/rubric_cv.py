@@ -4,6 +4,7 @@ Each training file was written by a different author, so training on four and gr
 whole answers measures how the reading carries over to another writer's words. Also grades the
 in-sample eval files (the cases the old rules were tuned on). Usage:
     .venv/bin/python bench/rubric_cv.py [--traps [FOLDER ...]]   # e.g. --traps bench/corpus/traps
+Also prints how often the dev retellings (bench/corpus/dev/forms-13.jsonl) keep one story at one level.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from service.evals.cases import PARTS, load_cases
 from service.evals.runner import grader_report
 from service.rubric import analyze, classifier, training
 from service.rubric.models import level_from_verdicts
+
+DEV_RETELLINGS = Path(__file__).resolve().parents[1] / "bench" / "corpus" / "dev" / "forms-13.jsonl"
 
 
 def grade_training(answers: list[training.TrainingAnswer]) -> dict[str, float]:
@@ -96,6 +99,18 @@ def main() -> None:
         f"level {rep['level']['exact']:.3f}/{rep['level']['within_one']:.3f}",
         f"trap {rep['trap']['precision']:.3f}/{rep['trap']['recall']:.3f}",
     )
+    with mock.patch.object(classifier, "shipped", lambda name: models.get(name) or own(name)):
+        same, pairs = retellings_agree()
+    print(f"dev retellings (bench/corpus/dev/forms-13.jsonl): same level {same}/{pairs} pairs")
+
+
+def retellings_agree() -> tuple[int, int]:
+    """Pairs of one dev story's retellings (ids ending -a, -b, -c) graded at the same level."""
+    levels: dict[str, list[str]] = {}
+    for a in training.load_corpus(DEV_RETELLINGS.parent, DEV_RETELLINGS.name):
+        levels.setdefault(a.id.rsplit("-", 1)[0], []).append(analyze(a.answer, a.archetype).level)
+    pairs = [(x, y) for ls in levels.values() for i, x in enumerate(ls) for y in ls[i + 1 :]]
+    return sum(x == y for x, y in pairs), len(pairs)
 
 
 if __name__ == "__main__":
