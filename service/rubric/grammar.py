@@ -28,9 +28,9 @@ _WE = re.compile(
 _I_SUBJECT = re.compile(
     r"(?:^|[,;:]\s*|\b(?:and|then|so|but|when|after|before|until|because)\s+)I\b(?!['’]d\b)"
 )
-# "I" after a fronted adverbial ("On Monday I walked him through it", "After three months I stopped it"):
+# "I" after a fronted adverbial ("Over the holiday I rebuilt the sampler", "After a quarter I paused it"):
 # the opener is a preposition or a time adverb, a closed class, and the "I" comes before any clause break
-# and before any "we" / "they". An opening noun ("The comparison I ran ...") is left out: its "I" begins
+# and before any "we" / "they". An opening noun ("The benchmark I picked ...") is left out: its "I" begins
 # a relative clause. (Reading "we" after an opener the same way measured no better: leave-one-writer-out
 # level .812 -> .809.)
 _FRONTED = re.compile(
