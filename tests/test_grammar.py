@@ -33,7 +33,11 @@ from service.rubric.grammar import body, conditional, counts, subject
         ),
         ("After the audit they told me I was right.", "other"),  # theirs, not the speaker's
         ("The benchmark I ran showed a 3% gap.", "other"),  # an opening noun: the "I" is a relative clause's
-        ("On reflection I'd have asked sooner.", "other"),  # "I'd" opens no deed, as without the opener
+        ("On reflection I'd say I was wrong.", "other"),  # the first "I" is a would, as without the opener
+        ("Within a week leadership decided I should own it.", "other"),  # someone else's clause first
+        ("During the review she said I was overreaching.", "other"),
+        ("After the launch the team asked whether I could help.", "other"),
+        ("Since I joined, we have shipped twice.", "we"),  # an opener with no phrase: a subordinate "I"
     ],
 )
 def test_subject(text: str, expected: str) -> None:

@@ -47,6 +47,11 @@ def verdict(answer: str, part: str, archetype: str | None = None) -> str:
         # A terse setup run on past a semicolon: its scale is in the rest of the written sentence.
         ("Search lead, grocery app; rollout to 300 stores in two weeks. Paused it myself.", "met"),
         ("Search lead, grocery app. Paused it myself.", "partial"),  # the same setup without the rest
+        # The next line is another part, not the rest of the setup's sentence.
+        (
+            "(S) Search lead, grocery app;\n(T) Rollout to 300 stores in two weeks.\n(A) Paused it myself.",
+            "partial",
+        ),
     ],
 )
 def test_situation(answer: str, expected: str) -> None:

@@ -70,9 +70,10 @@ def fit(
 ) -> Softmax:
     """Adam on the weighted mean cross-entropy plus `l2` times the squared weights.
 
-    The step shrinks to nothing along a half cosine, so the fit ends at the objective's one minimum
-    (it is strictly convex): at a constant step the trap-kind weights were still swinging by half
-    their size after 600 steps, and which way they ended depended on BLAS's summation order.
+    The step shrinks to nothing along a half cosine, so the fit settles at the loss's minimum (strictly
+    convex in the weights; the biases are free only up to a common shift, which changes no
+    probability): at a constant step the trap-kind weights were still swinging by half their size
+    after 600 steps, and which way they ended depended on BLAS's summation order.
 
     Each example weighs 1 / (its label's count) ** `balance`: rare labels (an injection, a generic
     trade-off) are not drowned by the common ones, without being weighted up as far as full balance.

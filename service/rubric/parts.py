@@ -105,13 +105,19 @@ FOLDED_SETUP = 0.15
 
 
 def _run_on(reading: Reading, setup: list[Sentence]) -> list[Sentence]:
-    """The pieces that finish a setup piece's written sentence: those after one ending on a semicolon."""
+    """The pieces that finish a setup piece's written sentence: those after one ending on a semicolon,
+    on the same line (a labelled "(T)" on the next line starts another part, not the rest)."""
     setup_at = {s.index for s in setup}
-    usable = reading.usable
     run_on: list[Sentence] = []
-    for s, after in pairwise(usable):
+    for s, after in pairwise(reading.sentences):
         runs_on = s.index in setup_at or (run_on and run_on[-1] is s)
-        if runs_on and s.text.rstrip().endswith(";") and after.index not in setup_at:
+        if (
+            runs_on
+            and s.text.rstrip().endswith(";")
+            and after.index not in setup_at
+            and after.part not in ("injection", "label")
+            and "\n" not in reading.answer[s.end : after.start]
+        ):
             run_on.append(after)
     return run_on
 
