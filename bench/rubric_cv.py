@@ -44,11 +44,17 @@ def grade_training(answers: list[training.TrainingAnswer]) -> dict[str, float]:
     out["level"] = level / n
     out["trap_p"] = tp / (tp + fp) if tp + fp else 1.0
     out["trap_r"] = tp / (tp + fn) if tp + fn else 1.0
-    # Stories told in several forms (ids ending -a, -b, -c): does each retelling get the -a level?
-    pairs = [(i, i[:-1] + "a") for i in levels if i[-2:] in ("-b", "-c") and i[:-1] + "a" in levels]
+    same, pairs = same_level(levels)
     if pairs:
-        out["forms"] = sum(levels[x] == levels[y] for x, y in pairs) / len(pairs)
+        out["forms"] = same / pairs
     return out
+
+
+def same_level(levels: dict[str, str]) -> tuple[int, int]:
+    """Stories told in several forms (ids ending -a, -b, -c), as the eval pairs them: how many
+    retellings get the -a telling's level, of how many."""
+    pairs = [(i, i[:-1] + "a") for i in levels if i[-2:] in ("-b", "-c") and i[:-1] + "a" in levels]
+    return sum(levels[x] == levels[y] for x, y in pairs), len(pairs)
 
 
 def main() -> None:
@@ -100,17 +106,9 @@ def main() -> None:
         f"trap {rep['trap']['precision']:.3f}/{rep['trap']['recall']:.3f}",
     )
     with mock.patch.object(classifier, "shipped", lambda name: models.get(name) or own(name)):
-        same, pairs = retellings_agree()
+        dev = training.load_corpus(DEV_RETELLINGS.parent, DEV_RETELLINGS.name)
+        same, pairs = same_level({a.id: analyze(a.answer, a.archetype).level for a in dev})
     print(f"dev retellings (bench/corpus/dev/forms-13.jsonl): same level {same}/{pairs} pairs")
-
-
-def retellings_agree() -> tuple[int, int]:
-    """Pairs of one dev story's retellings (ids ending -a, -b, -c) graded at the same level."""
-    levels: dict[str, list[str]] = {}
-    for a in training.load_corpus(DEV_RETELLINGS.parent, DEV_RETELLINGS.name):
-        levels.setdefault(a.id.rsplit("-", 1)[0], []).append(analyze(a.answer, a.archetype).level)
-    pairs = [(x, y) for ls in levels.values() for i, x in enumerate(ls) for y in ls[i + 1 :]]
-    return sum(x == y for x, y in pairs), len(pairs)
 
 
 if __name__ == "__main__":
