@@ -15,14 +15,12 @@ from service.rubric import parts as pt
 from service.rubric.fingerprint import fingerprint, same_project
 from service.rubric.frames import frame
 from service.rubric.grammar import counts
-from service.rubric.models import Grade, Held, PartGrade, Signals, level_from_verdicts
+from service.rubric.models import Grade, Held, PartGrade, Signals, held_for, level_from_verdicts
 from service.rubric.segment import Reading, read
 from service.rubric.text import seconds_for
 from service.rubric.topic import long_enough, topic
 from service.rubric.traps import check_trap
 
-# The frame an answer is held for, as the grade names it.
-_HELD_AS: dict[str, Held] = {"elsewhere": "outside_work", "scenario": "no_example"}
 _WE = re.compile(r"\b(?:we|we['’](?:d|re|ve|ll))\b", re.IGNORECASE)
 
 
@@ -66,7 +64,7 @@ def grade_reading(
     outside_work = framed == "elsewhere"
     about = topic(reading, archetype) if whole and archetype and not framed else None
     off_topic = about.reads_as if about is not None and about.off else None
-    held: Held | None = "off_topic" if off_topic else _HELD_AS.get(framed) if framed else None
+    held = held_for(off_topic=bool(off_topic), outside_work=outside_work, no_example=no_example)
     if held:
         why = why_held(catalog, archetype, held, off_topic)
         parts = {name: _held(p, why) for name, p in parts.items()}

@@ -28,6 +28,9 @@ _WE = re.compile(
 _I_SUBJECT = re.compile(
     r"(?:^|[,;:]\s*|\b(?:and|then|so|but|when|after|before|until|because)\s+)I\b(?!['’]d\b)"
 )
+# Whoever acts besides the speaker: a group, or someone by their role (`_WE_SUBJECT` reads the same).
+_GROUPS = "leadership|management"
+_ROLES = "manager|boss|lead|director|vp|pm|ceo|cto"
 # "I" after a fronted adverbial ("Over the holiday I rebuilt the sampler", "After a quarter I paused it"):
 # the opener is a preposition or a time adverb, a closed class, then a phrase of one to six words, then
 # the first "I" of the sentence. A pronoun, a group that acts ("leadership", "the team") or a "that" /
@@ -37,7 +40,7 @@ _I_SUBJECT = re.compile(
 # -> .809.)
 _OTHERS = (
     r"we|they|he|she|it|someone|somebody|nobody|no one|everyone|everybody|anyone|that|whether|if|who|"
-    r"which|team|leadership|management|manager|boss|lead|director|vp|pm|ceo|cto"
+    rf"which|team|{_GROUPS}|{_ROLES}"
 )
 _FRONTED = re.compile(
     r"^(?i:on|in|at|over|during|after|before|within|by|for|from|across|around|through|throughout|under|"
@@ -46,7 +49,7 @@ _FRONTED = re.compile(
 )
 _WE_SUBJECT = re.compile(
     r"(?:^|[,;:]\s*|\b(?:and|then|so|but|when|after|before|until|because)\s+)"
-    r"(?:we|they|the team|my team|leadership|management|(?:my|our|the) (?:manager|boss|lead|director|vp|pm|ceo|cto))\b",
+    rf"(?:we|they|the team|my team|{_GROUPS}|(?:my|our|the) (?:{_ROLES}))\b",
     re.IGNORECASE,
 )
 # A line that opens on a past-tense verb has the speaker as its subject ("Proposed ...", "Ran ...").

@@ -53,11 +53,18 @@ class Signals(BaseModel):
         """Why every met part is held at partial, if it is: the one reason the grade, the interviewer and
         the console all give. The rubric sets at most one of the three; a merge that kept two would
         be read in this order."""
-        if self.off_topic:
-            return "off_topic"
-        if self.outside_work:
-            return "outside_work"
-        return "no_example" if self.no_example else None
+        return held_for(
+            off_topic=bool(self.off_topic), outside_work=self.outside_work, no_example=self.no_example
+        )
+
+
+def held_for(*, off_topic: bool, outside_work: bool, no_example: bool) -> Held | None:
+    """The one reason a story is held, in the order `Signals.held` reads it (the rubric's, too)."""
+    if off_topic:
+        return "off_topic"
+    if outside_work:
+        return "outside_work"
+    return "no_example" if no_example else None
 
 
 class Grade(BaseModel):
