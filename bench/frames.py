@@ -3,7 +3,9 @@ outside work or as a scenario, on answers the frame classifier never trained on.
 
 .venv/bin/python bench/frames.py                      # dev: stories, golden dev, on-topic answers
 .venv/bin/python bench/frames.py --sure 0.8 --sure-scenario 0.9 --opening 2  # other lines
+.venv/bin/python bench/frames.py --throughout 0.3 --throughout-scenario 0.5  # the whole-answer lines
 .venv/bin/python bench/frames.py --cv                 # 5-fold sentence accuracy on prompts/frames/
+.venv/bin/python bench/frames.py --extra bench/corpus/frames  # retrained with more sentences (not shipped)
 """
 
 from __future__ import annotations
@@ -51,13 +53,25 @@ def main() -> None:
     ap.add_argument("--sure", type=float, default=frames.SURE["elsewhere"], help="the line for elsewhere")
     ap.add_argument("--sure-scenario", type=float, default=frames.SURE["scenario"])
     ap.add_argument("--opening", type=int, default=frames.OPENING)
+    ap.add_argument("--throughout", type=float, default=frames.THROUGHOUT["elsewhere"], help="mean line")
+    ap.add_argument("--throughout-scenario", type=float, default=frames.THROUGHOUT["scenario"])
+    ap.add_argument("--throughout-placed", type=float, default=frames.THROUGHOUT_PLACED)
+    ap.add_argument("--throughout-told", type=float, default=frames.THROUGHOUT_TOLD)
     ap.add_argument("--cv", action="store_true")
     ap.add_argument("--show", action="store_true", help="list each flagged on-topic answer")
+    ap.add_argument("--extra", type=Path, help="a folder of framing sentences to train on as well")
     args = ap.parse_args()
+    if args.extra:
+        (x, y), (ex, ey) = frame_matrix(), frame_matrix(args.extra)
+        model = classifier.fit(np.vstack([x, ex]), y + ey, frames.FRAMES)
+        shipped = classifier.shipped
+        classifier.shipped = lambda name: model if name == "frames" else shipped(name)  # type: ignore[assignment]
     if args.cv:
         cross_validate()
     frames.SURE = {"elsewhere": args.sure, "scenario": args.sure_scenario}
     frames.OPENING = args.opening
+    frames.THROUGHOUT = {"elsewhere": args.throughout, "scenario": args.throughout_scenario}
+    frames.THROUGHOUT_PLACED, frames.THROUGHOUT_TOLD = args.throughout_placed, args.throughout_told
     tally: Counter[str] = Counter()
     for path in (STORIES, STORIES_2):
         for r in _rows(path):

@@ -58,7 +58,23 @@ RANKING = (
     "regression, and we rolled it out. We now run every ranking change through that same pre-agreed "
     "guardrail doc, and I'd involve the skeptics in writing it from day one."
 )
-MISSED = pytest.mark.xfail(strict=True, reason="framed in words the frame classifier is not sure of (README)")
+# No line says where these are set, and none is sure of it alone; read as a whole, they are.
+ROOF = (
+    "The quote for the new roof came in at eleven thousand, almost double what my wife and I had budgeted. "
+    "The roofer wanted to strip everything; my father-in-law swore a patch over the porch would last ten more "
+    "years. Replacing it meant draining our savings the year our son started nursery, patching meant a leak "
+    "risk every winter. I climbed up with a moisture meter I borrowed, photographed every soft spot, and got "
+    "two more quotes for a partial job. We replaced only the rear slope for 4,200, and the kitchen ceiling "
+    "has stayed dry for two winters. Since then we keep a house fund every month, and I'd get the second "
+    "opinion before the first quote next time."
+)
+PLAYBOOK = (
+    "On my team, launches of a new model go through a fixed review. The owner writes a one-page risk note "
+    "and lists the metrics that would stop the rollout. A reviewer from another team signs it off, and the "
+    "rollout starts at one percent of traffic. If a guardrail metric moves, the on-call engineer can halt the "
+    "ramp without asking anyone. Each stage lasts at least two days, and the final step to full traffic needs "
+    "the director's approval. It adds about a week, but it means nobody has to argue about a launch at midnight."
+)
 
 
 @pytest.mark.parametrize(
@@ -69,7 +85,9 @@ MISSED = pytest.mark.xfail(strict=True, reason="framed in words the frame classi
         (BORN, "quality_incident", False, False),
         (RANKING, "contested_decision", False, False),
         (ROBOTICS, "mentoring", True, False),  # passes since the fit runs to its minimum
-        pytest.param(CANARY, "research_vs_shipping", False, True, marks=MISSED),
+        (CANARY, "research_vs_shipping", False, True),  # passes since the frame is read throughout
+        (ROOF, "contested_decision", True, False),
+        (PLAYBOOK, "research_vs_shipping", False, True),
     ],
 )
 def test_where_the_story_is_set(answer: str, asked: str, outside_work: bool, no_example: bool) -> None:
