@@ -155,3 +155,22 @@ def test_a_told_deed_is_something_that_happened(sentence: str, told: bool) -> No
     from service.rubric.grammar import told_past
 
     assert told_past(sentence) is told
+
+
+@pytest.mark.parametrize(
+    ("answer", "framed"),
+    [
+        # Read with neither an action nor a result, an answer is a view, not a story, unless it tells a
+        # deed of the speaker's: a short story misread part by part is still an example.
+        ("I backed a speech model for two quarters. I shut it down when it missed the budget.", None),
+        ("- Pulled the failing transcripts into a sheet.\n- Showed it to the director.", None),
+        ("Killing projects early is healthy. Teams should set a stop metric up front.", "scenario"),
+        ("I would set a stop metric up front. If it missed, I would end it.", "scenario"),
+    ],
+)
+def test_no_action_and_no_result_is_a_view_unless_a_deed_is_told(answer: str, framed: str | None) -> None:
+    from service.rubric.analyze import _framed
+    from service.rubric.models import PartGrade
+
+    missing = PartGrade(verdict="missing")
+    assert _framed(read(answer), missing, missing) == framed

@@ -14,7 +14,7 @@ from service.catalog import Catalog, get_catalog
 from service.rubric import parts as pt
 from service.rubric.fingerprint import fingerprint, same_project
 from service.rubric.frames import frame
-from service.rubric.grammar import counts
+from service.rubric.grammar import counts, told_past
 from service.rubric.models import Grade, Held, PartGrade, Signals, held_for, level_from_verdicts
 from service.rubric.segment import Reading, read
 from service.rubric.text import seconds_for
@@ -126,7 +126,9 @@ def _framed(reading: Reading, action: PartGrade, result: PartGrade) -> str | Non
     """`scenario` when no event is told (a setup, a trade-off or a look back around no deed and no outcome
     is a view, not a story) or the answer opens as an imagined case; `elsewhere` when it is set outside
     work (frames.py); None for a story of one's work."""
-    if action.verdict == "missing" and result.verdict == "missing":
+    if action.verdict == "missing" and result.verdict == "missing" and not any(
+        told_past(s.text) for s in reading.usable
+    ):
         return "scenario"
     return frame(reading)
 
