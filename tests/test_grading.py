@@ -531,3 +531,29 @@ def test_mangled_substrings_are_found_exactly(data: st.DataObject) -> None:
     assert ev.quote == answer[ev.start : ev.end]
     found, wanted = loosen(" ".join(ev.quote.split())), loosen(" ".join(piece.split()))
     assert found in wanted and len(wanted) - len(found) <= 2  # at most edge quote marks trimmed
+
+
+@pytest.mark.parametrize(
+    ("answer", "first_two"),
+    [
+        (
+            "Leadership wanted to scrape user photos for a face model. Some of us raised concerns and the "
+            "team dropped it. I helped with the writeup.",
+            ["ask_first_person", "ask_action_taken"],
+        ),
+        (
+            "Our product team wanted to use support transcripts to train an upsell model. I felt uneasy "
+            "about consent, but I kept quiet because the launch was close. It shipped on schedule.",
+            ["ask_action_taken", "ask_first_person"],
+        ),
+    ],
+)
+def test_the_merged_pushbacks_keep_the_rubrics_order_of_the_speaker_and_the_trap(
+    catalog: Catalog, answer: str, first_two: list[str]
+) -> None:
+    from service.grading.merge import pushbacks
+
+    base = analyze(answer, "ethical_pushback", catalog=catalog)
+    assert base.pushbacks[:2] == first_two
+    merged = pushbacks({p: "partial" for p in PART_IDS}, base, number_sourced=False, catalog=catalog)
+    assert merged[:2] == first_two

@@ -334,6 +334,31 @@ def test_pushbacks_list_every_code_most_important_first() -> None:
     assert grade.pushbacks.index("ask_first_person") < grade.pushbacks.index("ask_reflection")
 
 
+@pytest.mark.parametrize(
+    ("answer", "first"),
+    [
+        # A trap read only from what is missing, in a story told as "we": who did it comes first.
+        (
+            "Leadership wanted to scrape user photos for a face model. Some of us raised concerns and the "
+            "team dropped it. I helped with the writeup.",
+            "ask_first_person",
+        ),
+        # A trap the answer shows (the speaker kept quiet) is the signature question, asked first.
+        (
+            "Our product team wanted to use support transcripts to train an upsell model. I felt uneasy "
+            "about consent, but I kept quiet because the launch was close. It shipped on schedule and "
+            "revenue went up a bit.",
+            "ask_action_taken",
+        ),
+    ],
+)
+def test_a_trap_read_from_absence_waits_for_the_speakers_part(answer: str, first: str) -> None:
+    grade = analyze(answer, "ethical_pushback")
+    assert grade.trap is not None and grade.trap.hit
+    assert grade.pushbacks[0] == first
+    assert {"ask_first_person", "ask_action_taken"} <= set(grade.pushbacks)
+
+
 def test_number_without_source_asks_for_source() -> None:
     text = "I proposed the split. CTR went up 4.2%."
     assert "ask_number_source" in analyze(text).pushbacks

@@ -22,7 +22,8 @@ Rules (the deterministic grade is `analyze()`'s; "checked" is the model's verdic
    deterministic ask_number_source on a met result is kept); driver not met -> ask_driver;
    reflection not met -> ask_reflection. Kept from the deterministic grade when present:
    trim_situation, the archetype's trap code, ask_different_story. Sorted by
-   `catalog.rubric.pushback_order`.
+   `catalog.rubric.pushback_order` (`analyze.ordered`), the speaker's part kept ahead of the trap code
+   where the deterministic grade put it there.
 6. Evidence, per part: the model's verified quotes; when none survived, the deterministic evidence.
    Every quote is `answer[start:end]` either way.
 7. Note, per part: the model's reasoning cut to ~200 characters, then in brackets what the checks
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 from service.catalog import PART_IDS, Catalog
 from service.grading.verify import CheckedPart
-from service.rubric.analyze import why_held
+from service.rubric.analyze import ordered, why_held
 from service.rubric.models import Grade, PartGrade, Verdict, level_from_verdicts
 
 NOTE_CHARS = 200
@@ -82,8 +83,11 @@ def pushbacks(
     codes.update(code for code in base.pushbacks if code in _KEPT)
     if base.trap and base.trap.hit and base.trap.code in base.pushbacks:
         codes.add(base.trap.code)
-    order = catalog.rubric.pushback_order
-    return sorted(codes, key=order.__getitem__)
+    trap = base.trap.code if base.trap else None
+    # The rubric's order stands where it put the speaker's part before the trap (analyze.ordered).
+    first = base.pushbacks.index("ask_first_person") if "ask_first_person" in base.pushbacks else None
+    speaker_before = trap if first is not None and trap in base.pushbacks[first:] else None
+    return ordered(codes, catalog, speaker_before=speaker_before)
 
 
 def _held(base: Grade, catalog: Catalog) -> str | None:

@@ -58,7 +58,7 @@ def grade_reading(
         "driver": pt.judged(reading, "driver"),
         "reflection": pt.judged(reading, "reflection"),
     }
-    trap, _ = check_trap(archetype, trap_code, reading)
+    trap, trap_shown = check_trap(archetype, trap_code, reading)
     framed = _framed(reading, parts["action"], parts["result"]) if whole and long_enough(reading) else None
     no_example = framed == "scenario"
     outside_work = framed == "elsewhere"
@@ -93,8 +93,10 @@ def grade_reading(
         mine = fingerprint(" ".join(s.text for s in reading.usable))
         if any(same_project(mine, other) for other in earlier):
             codes.add("ask_different_story")
-    order = catalog.rubric.pushback_order
-    pushbacks = sorted(codes, key=order.__getitem__)
+    # A trap read only from what is missing, in a story whose deeds are the team's: whose part it was
+    # comes before whether it was the right one.
+    absent = trap.code if trap and trap.hit and trap_shown is None else None
+    pushbacks = ordered(codes, catalog, speaker_before=absent)
 
     answer = reading.answer
     words = sum(s.words for s in reading.sentences)
@@ -122,12 +124,24 @@ def grade_reading(
     )
 
 
+def ordered(codes: Iterable[str], catalog: Catalog, *, speaker_before: str | None = None) -> list[str]:
+    """Pushback codes most important first (prompts/rubric.yaml), with `ask_first_person` moved just
+    ahead of the trap code `speaker_before` when it came after it."""
+    out = sorted(codes, key=catalog.rubric.pushback_order.__getitem__)
+    if speaker_before in out and "ask_first_person" in out[out.index(speaker_before) :]:
+        out.remove("ask_first_person")
+        out.insert(out.index(speaker_before), "ask_first_person")
+    return out
+
+
 def _framed(reading: Reading, action: PartGrade, result: PartGrade) -> str | None:
     """`scenario` when no event is told (a setup, a trade-off or a look back around no deed and no outcome
     is a view, not a story) or the answer opens as an imagined case; `elsewhere` when it is set outside
     work (frames.py); None for a story of one's work."""
-    if action.verdict == "missing" and result.verdict == "missing" and not any(
-        told_past(s.text) for s in reading.usable
+    if (
+        action.verdict == "missing"
+        and result.verdict == "missing"
+        and not any(told_past(s.text) for s in reading.usable)
     ):
         return "scenario"
     return frame(reading)
