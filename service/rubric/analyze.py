@@ -94,7 +94,7 @@ def grade_reading(
         if any(same_project(mine, other) for other in earlier):
             codes.add("ask_different_story")
     # A trap read only from what is missing, in a story whose deeds are the team's: whose part it was
-    # comes before whether it was the right one.
+    # comes before whether the call was sound.
     absent = trap.code if trap and trap.hit and trap_shown is None else None
     pushbacks = ordered(codes, catalog, speaker_before=absent)
 
