@@ -343,6 +343,12 @@ def test_pushbacks_list_every_code_most_important_first() -> None:
             "team dropped it. I helped with the writeup.",
             "ask_first_person",
         ),
+        # With no deed told at all (a view), the trap's own question still comes first.
+        (
+            "I think consent matters a lot in machine learning. Companies should always ask users before "
+            "training on their data, and engineers have a duty to say so.",
+            "ask_action_taken",
+        ),
         # A trap the answer shows (the speaker kept quiet) is the signature question, asked first.
         (
             "Our product team wanted to use support transcripts to train an upsell model. I felt uneasy "
@@ -355,8 +361,8 @@ def test_pushbacks_list_every_code_most_important_first() -> None:
 def test_a_trap_read_from_absence_waits_for_the_speakers_part(answer: str, first: str) -> None:
     grade = analyze(answer, "ethical_pushback")
     assert grade.trap is not None and grade.trap.hit
-    assert grade.pushbacks[0] == first
-    assert {"ask_first_person", "ask_action_taken"} <= set(grade.pushbacks)
+    asked = [c for c in grade.pushbacks if c in ("ask_first_person", "ask_action_taken")]
+    assert len(asked) == 2 and asked[0] == first
 
 
 def test_number_without_source_asks_for_source() -> None:

@@ -84,7 +84,9 @@ def pushbacks(
     if base.trap and base.trap.hit and base.trap.code in base.pushbacks:
         codes.add(base.trap.code)
     trap = base.trap.code if base.trap else None
-    # The rubric's order stands where it put the speaker's part before the trap (analyze.ordered).
+    # The rubric's order stands where it put the speaker's part before the trap (analyze.ordered). The
+    # rule reads the rubric's own action verdict, so where the rubric had no ask_first_person and the
+    # model's verdict adds one, the catalog's order decides.
     first = base.pushbacks.index("ask_first_person") if "ask_first_person" in base.pushbacks else None
     speaker_before = trap if first is not None and trap in base.pushbacks[first:] else None
     return ordered(codes, catalog, speaker_before=speaker_before)

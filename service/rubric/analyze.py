@@ -93,9 +93,11 @@ def grade_reading(
         mine = fingerprint(" ".join(s.text for s in reading.usable))
         if any(same_project(mine, other) for other in earlier):
             codes.add("ask_different_story")
-    # A trap read only from what is missing, in a story whose deeds are the team's: whose part it was
-    # comes before whether the call was sound.
-    absent = trap.code if trap and trap.hit and trap_shown is None else None
+    # A trap read only from what is missing, in a story whose deeds are the team's (action partial, not
+    # missing: an empty answer or an opinion is asked the trap's question first): whose part it was comes
+    # before whether the call was sound.
+    team = parts["action"].verdict == "partial"
+    absent = trap.code if trap and trap.hit and trap_shown is None and team else None
     pushbacks = ordered(codes, catalog, speaker_before=absent)
 
     answer = reading.answer
@@ -135,9 +137,10 @@ def ordered(codes: Iterable[str], catalog: Catalog, *, speaker_before: str | Non
 
 
 def _framed(reading: Reading, action: PartGrade, result: PartGrade) -> str | None:
-    """`scenario` when no event is told (a setup, a trade-off or a look back around no deed and no outcome
-    is a view, not a story) or the answer opens as an imagined case; `elsewhere` when it is set outside
-    work (frames.py); None for a story of one's work."""
+    """`scenario` when no event is told (a setup, a trade-off or a look back around no deed of the
+    speaker's and no outcome is a view, not a story), or as frames.py reads it (an imagined case or a
+    process, which may tell a deed or two); `elsewhere` when it is set outside work (frames.py); None for
+    a story of one's work."""
     if (
         action.verdict == "missing"
         and result.verdict == "missing"

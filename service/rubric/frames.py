@@ -8,7 +8,8 @@ outside the job), `scenario` (an imagined case, a general process), `work` (a ti
 dated by a birth or a move), or `none`. The answer is set elsewhere, or tells a scenario, when one of
 its opening sentences frames it so surely and no sentence places it at work with any confidence; a
 scenario, besides, never tells what the speaker did (`grammar.told_past`). Either holds, too, when the
-answer's sentences read so on the whole: set elsewhere with none at work, a scenario with few deeds told.
+answer's sentences read so on the whole: set elsewhere with none at work; a scenario with few deeds
+told (a process walked through names the workplace, so no work line there).
 """
 
 from __future__ import annotations
@@ -57,14 +58,17 @@ def frame(reading: Reading) -> Frame | None:
     elsewhere, scenario = (p[:, model.labels.index(name)] for name in ("elsewhere", "scenario"))
     if at_work < PLACED and float(elsewhere[:OPENING].max()) >= SURE["elsewhere"]:
         return "elsewhere"
-    if at_work < THROUGHOUT_PLACED and float(elsewhere.mean()) >= THROUGHOUT["elsewhere"]:
-        return "elsewhere"
     opening = at_work < PLACED and float(scenario[:OPENING].max()) >= SURE["scenario"]
     throughout = float(scenario.mean()) >= THROUGHOUT["scenario"]
-    if opening or throughout:
-        # An imagined case opened as one never says what the speaker did (one told deed makes it a story);
-        # a process read so throughout may tell a deed or two.
-        told = sum(grammar.told_past(s.text) for s in reading.usable) / len(usable)
-        if (opening and not told) or (throughout and told <= THROUGHOUT_TOLD):
-            return "scenario"
+    # An imagined case opened as one never says what the speaker did (one told deed makes it a story); a
+    # process read so throughout may tell a deed or two.
+    told = (
+        sum(grammar.told_past(s.text) for s in reading.usable) / len(usable) if opening or throughout else 0
+    )
+    if opening and not told:
+        return "scenario"  # the opening decides first, as it did before the whole-answer lines
+    if at_work < THROUGHOUT_PLACED and float(elsewhere.mean()) >= THROUGHOUT["elsewhere"]:
+        return "elsewhere"
+    if throughout and told <= THROUGHOUT_TOLD:
+        return "scenario"
     return None
