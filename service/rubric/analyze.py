@@ -14,7 +14,7 @@ from service.catalog import Catalog, get_catalog
 from service.rubric import parts as pt
 from service.rubric.fingerprint import fingerprint, same_project
 from service.rubric.frames import frame
-from service.rubric.grammar import counts, told_past
+from service.rubric.grammar import counts
 from service.rubric.models import Grade, Held, PartGrade, Signals, held_for, level_from_verdicts
 from service.rubric.segment import Reading, read
 from service.rubric.text import seconds_for
@@ -141,11 +141,7 @@ def _framed(reading: Reading, action: PartGrade, result: PartGrade) -> str | Non
     speaker's and no outcome is a view, not a story), or as frames.py reads it (an imagined case or a
     process, which may tell a deed or two); `elsewhere` when it is set outside work (frames.py); None for
     a story of one's work."""
-    if (
-        action.verdict == "missing"
-        and result.verdict == "missing"
-        and not any(told_past(s.text) for s in reading.usable)
-    ):
+    if action.verdict == "missing" and result.verdict == "missing" and not reading.told:
         return "scenario"
     return frame(reading)
 

@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from service.rubric import classifier, grammar
+from service.rubric import classifier
 from service.rubric.segment import Reading
 
 Frame = Literal["elsewhere", "scenario", "work", "none"]
@@ -62,9 +62,7 @@ def frame(reading: Reading) -> Frame | None:
     throughout = float(scenario.mean()) >= THROUGHOUT["scenario"]
     # An imagined case opened as one never says what the speaker did (one told deed makes it a story); a
     # process read so throughout may tell a deed or two.
-    told = (
-        sum(grammar.told_past(s.text) for s in reading.usable) / len(usable) if opening or throughout else 0
-    )
+    told = reading.told / len(usable) if opening or throughout else 0  # read only when it can decide
     if opening and not told:
         return "scenario"  # the opening decides first, as it did before the whole-answer lines
     if at_work < THROUGHOUT_PLACED and float(elsewhere.mean()) >= THROUGHOUT["elsewhere"]:

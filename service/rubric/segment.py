@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -75,6 +76,12 @@ class Reading:
 
     def p(self, s: Sentence, label: str) -> float:
         return float(self.proba[s.index, self.labels.index(label)])
+
+    @cached_property
+    def told(self) -> int:
+        """How many usable sentences tell a deed of the speaker's (`grammar.told_past`): read once, for
+        whether an event is told at all (analyze) and what share of the answer tells one (frames)."""
+        return sum(grammar.told_past(s.text) for s in self.usable)
 
     def injected(self) -> list[tuple[int, int]]:
         return [(s.start, s.end) for s in self.sentences if s.part == "injection"]
