@@ -25,6 +25,21 @@ from service.rubric.numbers import find_quantities
         ("I proposed a third option", []),
         ("the one we shipped; no one noticed", []),
         ("1,200 queries a day", [("1,200 queries", "measure")]),
+        # A release's name is no quantity, nor is a dotted version's tail.
+        ("it went out as release 24.4 to everyone", []),
+        ("we pinned version 3.1.2 on the fleet", []),
+        ("the fix shipped in versions 2 and 3", [("3", "measure")]),
+        # The day of a date is a date.
+        ("we turned it off on 1 April", [("1", "date")]),
+        ("- out on 20 Feb, 4 days of work", [("20", "date"), ("4 days", "duration")]),
+        ("we met on 3 March 2024", [("3", "date"), ("2024", "date")]),
+        # A joining word is not the first word of a unit: "2.3 in week" is no duration.
+        ("AUC went to 0.82 in week 6", [("0.82", "measure")]),
+        ("errors fell 30% over two weeks", [("30%", "measure"), ("over two weeks", "duration")]),
+        (
+            "we fixed 40 flaky tests and sped up 3 slow models",
+            [("40", "measure"), ("3 slow models", "measure")],
+        ),
     ],
 )
 def test_quantities(text: str, expected: list[tuple[str, str]]) -> None:

@@ -39,16 +39,19 @@ _APPROX = (
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _SUFFIX = r"(?:\s?(?:%|percent\b|per\s?cent\b|pp\b|x\b|×|bps\b|[kKmMbB]\b|ms\b|s\b|k\b))?"
 _MONEY = rf"[$€£]\s?{_DIGITS}\s?(?:[kKmMbB]\b|million\b|billion\b|thousand\b)?"
+# A word may stand between a number and its unit ("40 flaky tests", "3 new hires"), but not a word that
+# joins phrases: in "version 2.3 in week 27" the week is not the unit of 2.3 (a rate, "$40k a month", is).
+_GLUE = "in|on|at|of|by|for|to|from|with|and|or|the|after|before|over|across|into"
 _UNIT = (
     r"(?:\s+of\s+(?:those|them|these)|(?:\s+(?:more|fewer|less|extra|additional|new|other))?"
-    r"(?:\s+(?:percentage\s+points?|points?|engineer-(?:months?|weeks?|years?)|(?:[\w-]+\s)?"
+    r"(?:\s+(?:percentage\s+points?|points?|engineer-(?:months?|weeks?|years?)|(?:(?!(?:{_GLUE})\s)[\w-]+\s)?"
     r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|quarters?|years?|sprints?|people|persons?|"
     r"engineers?|researchers?|folks|members?|reports?|hires?|PMs?|ICs?|teams?|users?|customers?|"
     r"incidents?|pages?|launches?|wins?|models?|bets?|requests?|queries|tickets?|bugs?|dollars?|"
     r"GPUs?|nodes?|calls?|features?|items?|projects?|regressions?|outages?|alerts?|experiments?)))?)"
-)
+).replace("{_GLUE}", _GLUE)
 NUMBER = _ci(
-    rf"(?<![\w\-./]){_APPROX}?(?:{_MONEY}|{_DIGITS}{_SUFFIX}|{_FRACTION}|{_MULTIPLE}|{_SPELLED}){_UNIT}(?![\w])",
+    rf"(?<![\w\-./]){_APPROX}?(?:{_MONEY}|{_DIGITS}{_SUFFIX}|{_FRACTION}|{_MULTIPLE}|{_SPELLED}){_UNIT}(?![\w]|\.\d)",
 )
 _PEOPLE = _ci(
     r"(?:people|persons?|engineers?|researchers?|folks|members?|reports?|PMs?|ICs?|teams?)$", re.IGNORECASE
@@ -64,11 +67,18 @@ _DATE_BEFORE = _ci(
 # "one" is mostly a pronoun ("the one we shipped", "no one"): it counts only with a unit after it.
 # "Llama 3", "GPT 4", "version 2", "phase 3": a name or a step, not a quantity.
 _NAMED_BEFORE = _ci(
-    r"\b(?:llama|gpt|claude|gemini|mistral|qwen|phi|bert|resnet|yolo|python|ios|android|windows|version|v|step|"
-    r"stage|phase|level|tier|round|sprint|series|gen|generation|model|layer|p|top|day|week|month|year|q|h|fy)\s*[-]?\s*$"
+    r"\b(?:llama|gpt|claude|gemini|mistral|qwen|phi|bert|resnet|yolo|python|ios|android|windows|v|step|"
+    r"stage|phase|level|tier|round|sprint|series|gen|generation|model|layer|p|top|day|week|month|year|q|h|fy|"
+    r"versions?|release|build|firmware|patch|rev)\s*[-]?\s*$"
+)
+# "1 April", "20 Feb": the day of a date.
+_MONTH_AFTER = _ci(
+    r"^\s*(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b"
 )
 _APPROX_PREFIX = _ci(r"^" + _APPROX)
 _SHORT_INT = re.compile(r"^\d{1,4}$")
+_NAME_NUMBER = re.compile(r"^\d{1,4}(?:\.\d{1,3})?$")  # "version 2", "release 24.4"
 _COUNT_WORD = _ci(r"^\d+$|^(?:" + _SMALL + r")$")
 _FRACTION_ONLY = _ci(r"^(?:a|one|two)\s+(?:third|quarter)$")
 _BARE_ONE = _ci(r"^(?:a|one)$")
@@ -106,12 +116,14 @@ def _find(text: str) -> list[Quantity]:
         before = low[max(0, m.start() - 24) : m.start()]
         core = _APPROX_PREFIX.sub("", raw)
         kind: Kind
-        if core[:1].isdigit() and _SHORT_INT.match(core) and _NAMED_BEFORE.search(before):
+        if core[:1].isdigit() and _NAME_NUMBER.match(core) and _NAMED_BEFORE.search(before):
             continue
         if core[:1] in "$€£":
             kind = "measure"
         elif _YEAR.match(core) or (
-            core[:1].isdigit() and _SHORT_INT.match(core) and _DATE_BEFORE.search(before)
+            core[:1].isdigit()
+            and _SHORT_INT.match(core)
+            and (_DATE_BEFORE.search(before) or (len(core) <= 2 and _MONTH_AFTER.match(low[m.end() :])))
         ):
             kind = "date"
         elif (_PEOPLE.search(raw) and not _HIRING.search(low[max(0, m.start() - 40) : m.start()])) or (
