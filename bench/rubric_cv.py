@@ -4,7 +4,9 @@ Each training file was written by a different author, so training on four and gr
 whole answers measures how the reading carries over to another writer's words. Also grades the
 in-sample eval files (the cases the old rules were tuned on). Usage:
     .venv/bin/python bench/rubric_cv.py [--traps [FOLDER ...]]   # e.g. --traps bench/corpus/traps
-Also prints how often the dev retellings (bench/corpus/dev/forms-13.jsonl) keep one story at one level.
+Also prints how often the dev retellings (bench/corpus/dev/forms-13.jsonl, tuned on) keep one story at one
+level; `--retellings FILE ...` grades others instead (bench/corpus/forms-2/forms-15.jsonl: a blind writer's
+16 stories told three ways each, never tuned on), with their parts and levels.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from service.evals.runner import grader_report
 from service.rubric import analyze, classifier, training
 from service.rubric.models import level_from_verdicts
 
-DEV_RETELLINGS = Path(__file__).resolve().parents[1] / "bench" / "corpus" / "dev" / "forms-13.jsonl"
+ROOT = Path(__file__).resolve().parents[1]
+DEV_RETELLINGS = ROOT / "bench" / "corpus" / "dev" / "forms-13.jsonl"
 
 
 def grade_training(answers: list[training.TrainingAnswer]) -> dict[str, float]:
@@ -69,6 +72,7 @@ def main() -> None:
         help="folders of answers that train the side and kind classifiers only (bench/corpus/traps); "
         "given (even empty), the in-sample cases are graded by weights trained here, not the shipped ones",
     )
+    ap.add_argument("--retellings", type=Path, nargs="+", default=[DEV_RETELLINGS], help="stories told in forms")
     args = ap.parse_args()
     corpus = training.load_corpus(args.corpus)
     traps = None if args.traps is None else [a for d in args.traps for a in training.load_corpus(d)]
@@ -105,11 +109,11 @@ def main() -> None:
         f"level {rep['level']['exact']:.3f}/{rep['level']['within_one']:.3f}",
         f"trap {rep['trap']['precision']:.3f}/{rep['trap']['recall']:.3f}",
     )
-    with mock.patch.object(classifier, "shipped", lambda name: models.get(name) or own(name)):
-        dev = training.load_corpus(DEV_RETELLINGS.parent, DEV_RETELLINGS.name)
-        same, pairs = same_level({a.id: analyze(a.answer, a.archetype).level for a in dev})
-    print(f"dev retellings (bench/corpus/dev/forms-13.jsonl): same level {same}/{pairs} pairs")
-
+    for path in args.retellings:
+        with mock.patch.object(classifier, "shipped", lambda name: models.get(name) or own(name)):
+            row = grade_training(training.load_corpus(path.parent, path.name))
+        print(f"retellings ({path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}):", end=" ")
+        print(" ".join(f"{k} {v:.3f}" for k, v in row.items()))
 
 if __name__ == "__main__":
     main()

@@ -476,3 +476,45 @@ def test_the_incidents_structural_fix_is_the_driver_done_well() -> None:
     grade = analyze(answer, "quality_incident")
     assert grade.parts["driver"].verdict == "met"
     assert grade.trap is not None and not grade.trap.hit
+
+
+_SETUP_TOLD_SECOND = (
+    "Either we kept the launch date that sales had promised a bank, or we slipped it for older callers. "
+    "I was the voice team's lead, six people, and the date was ten weeks out. "
+    "I stopped the sign-off myself."
+)
+
+
+@pytest.mark.parametrize(
+    ("parts", "p_setup", "setup"),
+    [
+        # Read as a deed after a trade-off told first, the likeliest setup near the start is the setup.
+        (("tradeoff", "action", "action"), (0.05, 0.3, 0.0), 1),
+        # Folded into the first move.
+        (("action", "action", "action"), (0.3, 0.05, 0.0), 0),
+        # Nothing near the start is likely the setup: none was given.
+        (("tradeoff", "action", "action"), (0.05, 0.1, 0.0), None),
+        # Only the first two sentences are near the start.
+        (("tradeoff", "action", "action"), (0.0, 0.0, 0.9), None),
+    ],
+)
+def test_the_setup_is_the_likeliest_sentence_near_the_start(
+    parts: tuple[str, str, str], p_setup: tuple[float, float, float], setup: int | None
+) -> None:
+    from service.rubric import parts as pt
+
+    reading = read(_SETUP_TOLD_SECOND)
+    assert len(reading.sentences) == 3
+    col = reading.labels.index("situation")
+    for s, part, p in zip(reading.sentences, parts, p_setup, strict=True):
+        s.part = s.label = part
+        reading.proba[s.index, :] = 0.0
+        reading.proba[s.index, reading.labels.index(part)] = 1.0 - p
+        reading.proba[s.index, col] = p
+    grade, _ = pt.situation(reading)
+    if setup is None:
+        assert grade.verdict == "missing"
+    else:
+        assert [e.quote for e in grade.evidence] == [reading.sentences[setup].text]
+        # The second sentence names the role, the team and the date: a setup met.
+        assert grade.verdict == ("met" if setup == 1 else "partial")

@@ -68,8 +68,13 @@ def situation(reading: Reading) -> tuple[PartGrade, int]:
     (measured on retold stories: limiting it to the first two thirds cost a reordered telling its setup)."""
     usable = reading.usable
     sents = [s for s in usable if s.part == "situation"]
-    if not sents and usable and reading.p(usable[0], "situation") >= FOLDED_SETUP:
-        sents = usable[:1]  # the setup folded into the first move ("I led X, 50k docs daily; I ...")
+    if not sents and usable:
+        # Read as another part, the setup is still the likeliest one near the start: folded into the
+        # first move ("I led X, 50k docs daily; I ..."), or after a trade-off told first ("I was the
+        # lead on X, ten weeks out" read as a deed).
+        near = max(usable[:SETUP_NEAR], key=lambda s: reading.p(s, "situation"))
+        if reading.p(near, "situation") >= FOLDED_SETUP:
+            sents = [near]
     if not sents:
         return PartGrade(verdict="missing", note="No setup: the answer starts without context."), 0
     words = sum(_words_without_label(s) for s in sents) + sum(s.words for s in _context_before(reading))
@@ -102,6 +107,7 @@ _ROLE_TITLE = re.compile(
     re.IGNORECASE,
 )
 FOLDED_SETUP = 0.15
+SETUP_NEAR = 2
 
 
 def _run_on(reading: Reading, setup: list[Sentence]) -> list[Sentence]:
