@@ -72,7 +72,9 @@ def main() -> None:
         help="folders of answers that train the side and kind classifiers only (bench/corpus/traps); "
         "given (even empty), the in-sample cases are graded by weights trained here, not the shipped ones",
     )
-    ap.add_argument("--retellings", type=Path, nargs="+", default=[DEV_RETELLINGS], help="stories told in forms")
+    ap.add_argument(
+        "--retellings", type=Path, nargs="+", default=[DEV_RETELLINGS], help="stories told in forms"
+    )
     args = ap.parse_args()
     corpus = training.load_corpus(args.corpus)
     traps = None if args.traps is None else [a for d in args.traps for a in training.load_corpus(d)]
@@ -114,6 +116,7 @@ def main() -> None:
             row = grade_training(training.load_corpus(path.parent, path.name))
         print(f"retellings ({path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}):", end=" ")
         print(" ".join(f"{k} {v:.3f}" for k, v in row.items()))
+
 
 if __name__ == "__main__":
     main()
