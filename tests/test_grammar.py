@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.rubric.grammar import body, conditional, counts, subject
+from service.rubric.grammar import body, conditional, counts, someone_else, subject
 
 
 @pytest.mark.parametrize(
@@ -38,6 +38,9 @@ from service.rubric.grammar import body, conditional, counts, subject
         ("During the review she said I was overreaching.", "other"),
         ("After the launch the team asked whether I could help.", "other"),
         ("Since I joined, we have shipped twice.", "we"),  # an opener with no phrase: a subordinate "I"
+        # A bullet opening on the speaker's deed stays theirs, whoever a later clause is about.
+        ("- Made the call myself, before my manager raised it", "i"),
+        ("- Raised it with the PM, and then the team rolled back", "i"),
     ],
 )
 def test_subject(text: str, expected: str) -> None:
@@ -60,3 +63,23 @@ def test_counts_and_body() -> None:
     assert counts("I asked, and we agreed; I'd do it again, my team too.") == (2, 2)
     assert body("- um, so Proposed it") == "Proposed it"
     assert body("Situation: a team of six") == "a team of six"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I decided to stop it.", False),
+        ("We decided to stop it.", False),
+        ("The team and I decided to stop it.", False),
+        ("- Made the stop call myself, before my manager raised it", False),
+        ("Our VP of product decided to stop it.", True),
+        ("My director killed it in planning.", True),
+        ("Leadership pulled the budget.", True),
+        ("They cancelled it at the review.", True),
+        ("In the spring review our VP decided to stop it.", True),  # someone by role after an opener
+        ("Priya made the call.", True),
+        ("The model regressed on long queries.", True),  # "other": not the speaker either
+    ],
+)
+def test_someone_else(text: str, expected: bool) -> None:
+    assert someone_else(text) is expected

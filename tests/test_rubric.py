@@ -438,9 +438,11 @@ def test_bare_part_markers_head_their_segment_and_are_no_evidence(answer: str, m
 
 # A setup with a long opening of background before anything happens: the context lines count as setup
 # time, so the answer is asked to trim even though the sentences read as the setup proper are short.
+# (With "rewritten twice", a count now read as a measure, not as "twice by teams" people, its second line
+# read as an outcome and ended the opening run: the history is told here without a count.)
 _HISTORY = (
     "Let me give you some history first, since it explains a lot. The billing service had been rewritten "
-    "twice by teams that no longer exist, and half of its jobs ran on a scheduler nobody remembered "
+    "by teams that no longer exist, and most of its jobs ran on a scheduler nobody remembered "
     "configuring. People in finance had their own spreadsheets and rarely trusted what the service said, "
     "and the wiki described an architecture from three reorganisations ago. "
 )
@@ -518,3 +520,29 @@ def test_the_setup_is_the_likeliest_sentence_near_the_start(
         assert [e.quote for e in grade.evidence] == [reading.sentences[setup].text]
         # The second sentence names the role, the team and the date: a setup met.
         assert grade.verdict == ("met" if setup == 1 else "partial")
+
+
+@pytest.mark.parametrize(
+    ("decided", "hit"),
+    [
+        ("I decided to stop the project at the review.", False),
+        ("We decided to stop the project at the review.", False),
+        ("At the review I decided to stop the project.", False),
+        # Worded like the kill call, but someone else's: read as the own call, it still is not.
+        ("Our VP of product decided to stop the project at the review.", True),
+        ("At the review, the director decided to stop the project.", True),
+    ],
+)
+def test_someone_elses_kill_call_is_not_the_speakers(decided: str, hit: bool) -> None:
+    from service.rubric.traps import check_trap
+
+    reading = read(f"I owned the churn model for two years. {decided}")
+    _, kill = reading.sentences
+    kill.part = "action"
+    _clear(reading)
+    # The kind classifier reads the call as the speaker's more than as another's.
+    _place(reading, kill.index, "avoids_trap", "own_call", 0.6)
+    reading.kind_proba[kill.index, reading.kinds.index("other_call")] = 0.3
+    reading.signal_proba[kill.index, reading.signals.index("falls_in_trap")] = 0.3
+    trap, _ = check_trap("killed_own_project", "ask_own_call", reading)
+    assert trap is not None and trap.hit is hit

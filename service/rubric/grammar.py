@@ -49,7 +49,7 @@ _FRONTED = re.compile(
 )
 _WE_SUBJECT = re.compile(
     r"(?:^|[,;:]\s*|\b(?:and|then|so|but|when|after|before|until|because)\s+)"
-    rf"(?:we|they|the team|my team|{_GROUPS}|(?:my|our|the) (?:{_ROLES}))\b",
+    rf"(?P<who>we|they|the team|my team|{_GROUPS}|(?:my|our|the) (?:{_ROLES}))\b",
     re.IGNORECASE,
 )
 # A line that opens on a past-tense verb has the speaker as its subject ("Proposed ...", "Ran ...").
@@ -145,12 +145,27 @@ def subject(text: str) -> Subject:
     we_at = _WE_SUBJECT.search(rest)
     if i_at and (not we_at or i_at.start() <= we_at.start()):
         return "i"
+    first = re.match(r"[A-Za-z]+", rest)
+    # A line that opens on a past-tense verb is the speaker's, whoever a later clause is about ("Stopped it
+    # on my own, before my manager raised it").
+    if first and _past_verb(first.group()) and not (we_at and we_at.start() == 0):
+        return "i"
     if we_at:
         return "we"
-    first = re.match(r"[A-Za-z]+", rest)
-    if first and _past_verb(first.group()):
-        return "i"
     return "none" if not first else "other"
+
+
+_SPEAKERS_TEAM = frozenset({"we", "the team", "my team"})
+
+
+def someone_else(text: str) -> bool:
+    """The first clause's subject is neither the speaker nor a team the speaker is in: someone by their
+    role ("our VP", "leadership", "they") or by name."""
+    who = subject(text)
+    if who != "we":
+        return who == "other"
+    m = _WE_SUBJECT.search(body(text))
+    return m is not None and m.group("who").lower() not in _SPEAKERS_TEAM
 
 
 def _past_verb(word: str) -> bool:

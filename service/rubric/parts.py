@@ -70,8 +70,8 @@ def situation(reading: Reading) -> tuple[PartGrade, int]:
     sents = [s for s in usable if s.part == "situation"]
     if not sents and usable:
         # Read as another part, the setup is still the likeliest one near the start: folded into the
-        # first move ("I led X, 50k docs daily; I ..."), or after a trade-off told first ("I was the
-        # lead on X, ten weeks out" read as a deed).
+        # first move ("I led X, 50k docs daily; I ..."), or after a trade-off told first ("Tech lead
+        # for X, ten weeks out" read as a deed).
         near = max(usable[:SETUP_NEAR], key=lambda s: reading.p(s, "situation"))
         if reading.p(near, "situation") >= FOLDED_SETUP:
             sents = [near]

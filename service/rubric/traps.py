@@ -10,6 +10,7 @@ the two readings together reach a floor; when an answer shows both, the clearly 
 
 from __future__ import annotations
 
+from service.rubric import grammar
 from service.rubric.models import Evidence, TrapResult
 from service.rubric.segment import Reading
 from service.rubric.text import Sentence, evidence
@@ -38,6 +39,9 @@ NEEDS_A_FALL = frozenset({"killed_own_project", "mentoring"})
 # steps out as strongly as the classifier reads it as that part: the incident's structural fix is a
 # lasting change to the system or process, which is what the driver part is (prompts/rubric.yaml).
 WAY_OUT_PART = {"quality_incident": "driver"}
+# Ways out that only the speaker can take: a sentence whose subject is someone else ("our VP decided to
+# stop it") reads like the kill call, but it is not the speaker's own.
+THEIRS_DO_NOT_COUNT = frozenset({"own_call"})
 
 
 def _strongest(
@@ -50,6 +54,8 @@ def _strongest(
         # What one would do next time is not what one did: a reflection that the kill should have
         # been one's own leaves the trap where it was.
         pool = [s for s in pool if s.part != "reflection"]
+        if kind in THEIRS_DO_NOT_COUNT:
+            pool = [s for s in pool if not grammar.someone_else(s.text)]
 
     def score(s: Sentence) -> float:
         by_side = float(reading.signal_proba[s.index, j])
