@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.rubric.grammar import body, conditional, counts, someone_else, subject
+from service.rubric.grammar import body, conditional, counts, someone_else, states_condition, subject
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,17 @@ def test_counts_and_body() -> None:
 )
 def test_someone_else(text: str, expected: bool) -> None:
     assert someone_else(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("If the gap stayed above 2 points, I'd switch.", True),
+        ("We'd revert should latency pass 200 ms.", True),
+        ("I committed to rolling back unless the canary held for a week.", True),
+        ("I kept the design and shipped it.", False),
+        ("When they asked what would change my mind, I had no answer.", True),  # the words, not the will
+    ],
+)
+def test_states_condition(text: str, expected: bool) -> None:
+    assert states_condition(text) is expected

@@ -546,3 +546,25 @@ def test_someone_elses_kill_call_is_not_the_speakers(decided: str, hit: bool) ->
     reading.signal_proba[kill.index, reading.signals.index("falls_in_trap")] = 0.3
     trap, _ = check_trap("killed_own_project", "ask_own_call", reading)
     assert trap is not None and trap.hit is hit
+
+
+@pytest.mark.parametrize(
+    ("said", "hit"),
+    [
+        ("I said that if recall fell below 90% at the beta, I would switch back.", False),
+        ("We agreed to revert should latency pass 200 ms.", False),
+        # Read as stepping out of the trap, but no condition is named: the mind stays unchangeable.
+        ("I built the prototype myself to prove the point.", True),
+        ("I held my position at the review.", True),
+    ],
+)
+def test_an_update_condition_is_said_as_a_condition(said: str, hit: bool) -> None:
+    from service.rubric.traps import check_trap
+
+    reading = read(f"Two senior engineers wanted the hosted model. {said}")
+    _, line = reading.sentences
+    line.part = "action"
+    _clear(reading)
+    _place(reading, line.index, "avoids_trap", "update_condition", 0.6)
+    trap, _ = check_trap("contested_decision", "ask_update_conditions", reading)
+    assert trap is not None and trap.hit is hit

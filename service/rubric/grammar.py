@@ -236,3 +236,15 @@ def hypothetical(text: str) -> bool:
 
 def conditional(text: str) -> bool:
     return _CONDITIONAL.search(text) is not None
+
+
+# The words that make a clause a condition: what would change one's mind is said as one.
+_CONDITION = re.compile(
+    r"\b(?:if|unless|should|once|until|provided|whenever|would)\b|\b(?:I|we)['’]d\b", re.IGNORECASE
+)
+
+
+def states_condition(text: str) -> bool:
+    """The sentence sets a condition ("if the gap stayed above 2 points, I'd switch"; "we'd revert
+    should latency pass 200 ms")."""
+    return _CONDITION.search(text) is not None

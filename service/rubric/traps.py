@@ -42,6 +42,9 @@ WAY_OUT_PART = {"quality_incident": "driver"}
 # Ways out that only the speaker can take: a sentence whose subject is someone else ("our VP decided to
 # stop it") reads like the kill call, but it is not the speaker's own.
 THEIRS_DO_NOT_COUNT = frozenset({"own_call"})
+# What would change the speaker's mind is a condition, said as one: a firm "I built it myself to prove
+# the point" reads as stepping out of some trap, but it names no condition.
+SAID_AS_A_CONDITION = frozenset({"update_condition"})
 
 
 def _strongest(
@@ -56,6 +59,8 @@ def _strongest(
         pool = [s for s in pool if s.part != "reflection"]
         if kind in THEIRS_DO_NOT_COUNT:
             pool = [s for s in pool if not grammar.someone_else(s.text)]
+        if kind in SAID_AS_A_CONDITION:
+            pool = [s for s in pool if grammar.states_condition(s.text)]
 
     def score(s: Sentence) -> float:
         by_side = float(reading.signal_proba[s.index, j])
