@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from service.rubric.grammar import body, conditional, counts, someone_else, states_condition, subject
+from service.rubric.grammar import (
+    body,
+    conditional,
+    counts,
+    done_alone,
+    someone_else,
+    states_condition,
+    subject,
+)
 
 
 @pytest.mark.parametrize(
@@ -97,3 +105,21 @@ def test_someone_else(text: str, expected: bool) -> None:
 )
 def test_states_condition(text: str, expected: bool) -> None:
     assert states_condition(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I rewrote the sampling code myself over a weekend.", True),
+        ("- Tuned the tokenizer on my own", True),
+        ("I built the whole pipeline by myself.", True),
+        ("I limited myself to questions.", False),  # "myself" as the object
+        ("I kept my own method to myself.", False),
+        ("If I write the metric myself it takes two days.", False),  # the trade-off's side, not a deed
+        ("I could have fixed it myself in a day.", False),
+        ("She rewrote the sampler herself.", False),
+        ("Our lead fixed it himself.", False),
+    ],
+)
+def test_done_alone(text: str, expected: bool) -> None:
+    assert done_alone(text) is expected

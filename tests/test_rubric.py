@@ -568,3 +568,27 @@ def test_an_update_condition_is_said_as_a_condition(said: str, hit: bool) -> Non
     _place(reading, line.index, "avoids_trap", "update_condition", 0.6)
     trap, _ = check_trap("contested_decision", "ask_update_conditions", reading)
     assert trap is not None and trap.hit is hit
+
+
+@pytest.mark.parametrize(
+    ("deed", "growth", "hit"),
+    [
+        # Done alone and read as the way out (the side classifier hears an own call in "myself").
+        ("I rewrote the evaluation harness myself over the weekend.", 0.0, True),
+        ("I asked her which slice failed first and let her find it.", 0.0, False),
+        # Her growth clearly told outweighs one deed of the speaker's alone.
+        ("I rewrote the evaluation harness myself over the weekend.", 0.9, False),
+    ],
+)
+def test_a_mentors_deed_done_alone_is_the_trap(deed: str, growth: float, hit: bool) -> None:
+    from service.rubric.traps import check_trap
+
+    reading = read(f"Mia was stuck on a flaky eval for two weeks. {deed} She now owns the eval suite.")
+    _, line, after = reading.sentences
+    line.part = after.part = "action"
+    _clear(reading)
+    _place(reading, line.index, "avoids_trap", "their_growth", 0.4)
+    if growth:
+        _place(reading, after.index, "avoids_trap", "their_growth", growth)
+    trap, _ = check_trap("mentoring", "ask_their_growth", reading)
+    assert trap is not None and trap.hit is hit

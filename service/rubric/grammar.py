@@ -248,3 +248,59 @@ def states_condition(text: str) -> bool:
     """The sentence sets a condition ("if the gap stayed above 2 points, I'd switch"; "we'd revert
     should latency pass 200 ms")."""
     return _CONDITION.search(text) is not None
+
+
+# "myself" after these is their object ("I limited myself to questions", "kept it to myself"), not the
+# emphatic "I wrote it myself".
+_REFLEXIVE_OBJECT = frozenset(
+    {
+        "made",
+        "make",
+        "forced",
+        "force",
+        "reminded",
+        "remind",
+        "asked",
+        "ask",
+        "told",
+        "tell",
+        "let",
+        "kept",
+        "keep",
+        "caught",
+        "pushed",
+        "push",
+        "stopped",
+        "stop",
+        "allowed",
+        "allow",
+        "limited",
+        "limit",
+        "restricted",
+        "restrict",
+        "found",
+        "taught",
+        "teach",
+        "to",
+        "for",
+        "about",
+        "of",
+        "with",
+    }
+)
+_MYSELF = re.compile(r"\b(?:(by)\s+)?myself\b|\bon my own\b", re.IGNORECASE)
+_WORDS = re.compile(r"[A-Za-z']+")
+
+
+def done_alone(text: str) -> bool:
+    """The speaker did it themselves ("I rewrote the harness myself", "- Tuned it on my own"): the
+    speaker is the subject, the mood is not a would or an if, and "myself" is emphatic."""
+    if subject(text) != "i" or conditional(text):
+        return False
+    for m in _MYSELF.finditer(text):
+        if m.group(1) or m.group().lower().startswith("on"):
+            return True
+        before = _WORDS.findall(text[: m.start()])
+        if before and before[-1].lower() not in _REFLEXIVE_OBJECT:
+            return True
+    return False

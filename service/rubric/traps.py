@@ -10,6 +10,8 @@ the two readings together reach a floor; when an answer shows both, the clearly 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from service.rubric import grammar
 from service.rubric.models import Evidence, TrapResult
 from service.rubric.segment import Reading
@@ -45,14 +47,20 @@ THEIRS_DO_NOT_COUNT = frozenset({"own_call"})
 # What would change the speaker's mind is a condition, said as one: a firm "I built it myself to prove
 # the point" reads as stepping out of some trap, but it names no condition.
 SAID_AS_A_CONDITION = frozenset({"update_condition"})
+# Where the trap is doing the work oneself, a deed the speaker did alone ("I rewrote it myself",
+# `grammar.done_alone`) steps in at least this strongly, and is no way out: the side classifier reads
+# "myself" as the speaker's own call, which steps out of the kill story's trap.
+DONE_ALONE = 0.3
+ALONE_FALLS = frozenset({"did_it_myself"})
 
 
 def _strongest(
-    reading: Reading, side: str, kind: str | None, part: str | None = None
+    reading: Reading, side: str, kind: str | None, part: str | None = None, but: Sequence[Sentence] = ()
 ) -> tuple[Sentence | None, float]:
     j = reading.signals.index(side)
     k = reading.kinds.index(kind) if kind else None
-    pool = reading.usable
+    left_out = {s.index for s in but}
+    pool = [s for s in reading.usable if s.index not in left_out]
     if side == "avoids_trap":
         # What one would do next time is not what one did: a reflection that the kill should have
         # been one's own leaves the trap where it was.
@@ -77,8 +85,13 @@ def _strongest(
 
 def _sides(archetype: str, reading: Reading) -> tuple[Sentence | None, float, Sentence | None, float]:
     avoid_kind, fall_kind = KINDS[archetype]
-    avoids, avoid = _strongest(reading, "avoids_trap", avoid_kind, WAY_OUT_PART.get(archetype))
+    alone = [s for s in reading.usable if s.part != "reflection" and grammar.done_alone(s.text)]
+    if fall_kind not in ALONE_FALLS:
+        alone = []
+    avoids, avoid = _strongest(reading, "avoids_trap", avoid_kind, WAY_OUT_PART.get(archetype), but=alone)
     falls, fall = _strongest(reading, "falls_in_trap", fall_kind)
+    if alone and fall < DONE_ALONE:
+        falls, fall = alone[0], DONE_ALONE
     return avoids, avoid, falls, fall
 
 
