@@ -6,7 +6,8 @@ in-sample eval files (the cases the old rules were tuned on). Usage:
     .venv/bin/python bench/rubric_cv.py [--traps [FOLDER ...]]   # e.g. --traps bench/corpus/traps
 Also prints how often the dev retellings (bench/corpus/dev/forms-13.jsonl, tuned on) keep one story at one
 level; `--retellings FILE ...` grades others instead (bench/corpus/forms-2/forms-15.jsonl: a blind writer's
-16 stories told three ways each, never tuned on), with their parts and levels.
+16 stories told three ways each, graded once blind and then read for its trap misses, so dev since), with
+their parts and levels.
 """
 
 from __future__ import annotations
@@ -113,9 +114,11 @@ def main() -> None:
     )
     for path in args.retellings:
         with mock.patch.object(classifier, "shipped", lambda name: models.get(name) or own(name)):
-            row = grade_training(training.load_corpus(path.parent, path.name))
+            told = training.load_corpus(path.parent, path.name)
+            row = grade_training(told)
+            same, pairs = same_level({a.id: analyze(a.answer, a.archetype).level for a in told})
         print(f"retellings ({path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}):", end=" ")
-        print(" ".join(f"{k} {v:.3f}" for k, v in row.items()))
+        print(" ".join(f"{k} {v:.3f}" for k, v in row.items()), f"(same level {same}/{pairs} pairs)")
 
 
 if __name__ == "__main__":

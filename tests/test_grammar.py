@@ -49,6 +49,9 @@ from service.rubric.grammar import (
         # A bullet opening on the speaker's deed stays theirs, whoever a later clause is about.
         ("- Made the call myself, before my manager raised it", "i"),
         ("- Raised it with the PM, and then the team rolled back", "i"),
+        # After a bare comma the other subject is the main clause's: the opening verb is a participle.
+        ("Pressed for time, we skipped the canary.", "we"),
+        ("Based on the data, my director decided to wait.", "we"),
     ],
 )
 def test_subject(text: str, expected: str) -> None:
@@ -84,8 +87,12 @@ def test_counts_and_body() -> None:
         ("My director killed it in planning.", True),
         ("Leadership pulled the budget.", True),
         ("They cancelled it at the review.", True),
-        ("In the spring review our VP decided to stop it.", True),  # someone by role after an opener
+        ("In the spring review our VP decided to stop it.", True),  # no subject read, and no "I" in it
         ("Priya made the call.", True),
+        ("Stopping it was my call.", False),  # no clear subject, but the speaker's
+        ("Ultimately I pulled the plug.", False),
+        ("My manager and I decided to stop it.", False),  # shared
+        ("Based on the numbers, my director decided to stop it.", True),
         ("The model regressed on long queries.", True),  # "other": not the speaker either
     ],
 )
@@ -100,7 +107,9 @@ def test_someone_else(text: str, expected: bool) -> None:
         ("We'd revert should latency pass 200 ms.", True),
         ("I committed to rolling back unless the canary held for a week.", True),
         ("I kept the design and shipped it.", False),
-        ("When they asked what would change my mind, I had no answer.", True),  # the words, not the will
+        ("When they asked what would change my mind, I had no answer.", False),  # asked, and none set
+        ("I agreed to switch as soon as the gap passed 4%.", True),
+        ("I said I will revert it if it drops.", True),
     ],
 )
 def test_states_condition(text: str, expected: bool) -> None:
@@ -118,6 +127,11 @@ def test_states_condition(text: str, expected: bool) -> None:
         ("If I write the metric myself it takes two days.", False),  # the trade-off's side, not a deed
         ("I could have fixed it myself in a day.", False),
         ("She rewrote the sampler herself.", False),
+        ("Instead of fixing it myself, I asked her which slice failed first.", False),  # held back
+        ("I was tempted to rewrite it myself, but waited.", False),
+        ("I didn't touch the code myself.", False),
+        ("I put myself in her place.", False),  # right after the speaker's verb: its object
+        ("I worked on my own project that month.", False),
         ("Our lead fixed it himself.", False),
     ],
 )

@@ -28,7 +28,15 @@ from service.rubric.numbers import find_quantities
         # A release's name is no quantity, nor is a dotted version's tail.
         ("it went out as release 24.4 to everyone", []),
         ("we pinned version 3.1.2 on the fleet", []),
-        ("the fix shipped in versions 2 and 3", [("3", "measure")]),
+        pytest.param(
+            "the fix shipped in versions 2 and 3",
+            [],
+            marks=pytest.mark.xfail(strict=True, reason="only the number right after the word is a name"),
+        ),
+        ("we pinned 3.1.2 on the fleet", []),  # a dotted version, no word before it
+        ("significant at p < 0.05", [("< 0.05", "measure")]),  # a decimal after "p" is still a figure
+        ("only 5 may be affected", [("5", "measure")]),  # "may" the modal, not the month
+        ("latency was 120 ms that week", [("120 ms", "measure")]),
         # The day of a date is a date.
         ("we turned it off on 1 April", [("1", "date")]),
         ("- out on 20 Feb, 4 days of work", [("20", "date"), ("4 days", "duration")]),

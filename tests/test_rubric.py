@@ -438,8 +438,6 @@ def test_bare_part_markers_head_their_segment_and_are_no_evidence(answer: str, m
 
 # A setup with a long opening of background before anything happens: the context lines count as setup
 # time, so the answer is asked to trim even though the sentences read as the setup proper are short.
-# (With "rewritten twice", a count now read as a measure, not as "twice by teams" people, its second line
-# read as an outcome and ended the opening run: the history is told here without a count.)
 _HISTORY = (
     "Let me give you some history first, since it explains a lot. The billing service had been rewritten "
     "by teams that no longer exist, and most of its jobs ran on a scheduler nobody remembered "
@@ -456,7 +454,26 @@ _STORY = (
 )
 
 
-@pytest.mark.parametrize(("answer", "trim"), [(_HISTORY + _STORY, True), (_STORY, False)])
+# The same history with its counts: since "twice by teams" is no longer read as a head count (numbers.py),
+# its second line ("rewritten twice ..., and half of its jobs ...") reads as an outcome and ends the
+# opening run, so the history is not counted against the 30 seconds. A known weakness of the reading.
+_HISTORY_COUNTED = _HISTORY.replace("rewritten by teams", "rewritten twice by teams").replace(
+    "most of its jobs", "half of its jobs"
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "trim"),
+    [
+        (_HISTORY + _STORY, True),
+        (_STORY, False),
+        pytest.param(
+            _HISTORY_COUNTED + _STORY,
+            True,
+            marks=pytest.mark.xfail(strict=True, reason="a history line with counts reads as an outcome"),
+        ),
+    ],
+)
 def test_context_before_the_story_counts_as_setup_time(answer: str, trim: bool) -> None:
     grade = analyze(answer, "contested_decision")
     assert ("trim_situation" in grade.pushbacks) is trim
@@ -494,6 +511,8 @@ _SETUP_TOLD_SECOND = (
         (("tradeoff", "action", "action"), (0.05, 0.3, 0.0), 1),
         # Folded into the first move.
         (("action", "action", "action"), (0.3, 0.05, 0.0), 0),
+        # Both may be it: the likelier one is.
+        (("tradeoff", "action", "action"), (0.2, 0.3, 0.0), 1),
         # Nothing near the start is likely the setup: none was given.
         (("tradeoff", "action", "action"), (0.05, 0.1, 0.0), None),
         # Only the first two sentences are near the start.
@@ -576,6 +595,7 @@ def test_an_update_condition_is_said_as_a_condition(said: str, hit: bool) -> Non
         # Done alone and read as the way out (the side classifier hears an own call in "myself").
         ("I rewrote the evaluation harness myself over the weekend.", 0.0, True),
         ("I asked her which slice failed first and let her find it.", 0.0, False),
+        ("Instead of fixing it myself, I asked her which slice failed first.", 0.0, False),
         # Her growth clearly told outweighs one deed of the speaker's alone.
         ("I rewrote the evaluation harness myself over the weekend.", 0.9, False),
     ],

@@ -146,9 +146,11 @@ def subject(text: str) -> Subject:
     if i_at and (not we_at or i_at.start() <= we_at.start()):
         return "i"
     first = re.match(r"[A-Za-z]+", rest)
-    # A line that opens on a past-tense verb is the speaker's, whoever a later clause is about ("Stopped it
-    # on my own, before my manager raised it").
-    if first and _past_verb(first.group()) and not (we_at and we_at.start() == 0):
+    # A line that opens on a past-tense verb is the speaker's, whoever a clause joined to it later is about
+    # ("Stopped it on my own, before my manager raised it"); after a bare comma the other subject is the
+    # main clause's, the verb a participle's ("Pressed for time, we skipped the canary").
+    joined = we_at is not None and we_at.start() > 0 and rest[we_at.start()] not in ",;:"
+    if first and _past_verb(first.group()) and (we_at is None or joined):
         return "i"
     if we_at:
         return "we"
@@ -158,12 +160,20 @@ def subject(text: str) -> Subject:
 _SPEAKERS_TEAM = frozenset({"we", "the team", "my team"})
 
 
+_FIRST_PERSON = re.compile(r"\b(?:I|me|my|mine|myself)\b")
+_WITH_ME = re.compile(r"\b(?:and|&)\s+I\b|\bI\s+and\b")
+
+
 def someone_else(text: str) -> bool:
     """The first clause's subject is neither the speaker nor a team the speaker is in: someone by their
-    role ("our VP", "leadership", "they") or by name."""
+    role ("our VP", "leadership", "they") or by name. A sentence of no clear subject that names the
+    speaker ("Stopping it was my call", "Ultimately I pulled the plug") is not someone else's, nor one the
+    speaker shares ("My manager and I decided")."""
     who = subject(text)
-    if who != "we":
-        return who == "other"
+    if who == "other":
+        return _FIRST_PERSON.search(text) is None
+    if who != "we" or _WITH_ME.search(text):
+        return False
     m = _WE_SUBJECT.search(body(text))
     return m is not None and m.group("who").lower() not in _SPEAKERS_TEAM
 
@@ -240,7 +250,9 @@ def conditional(text: str) -> bool:
 
 # The words that make a clause a condition: what would change one's mind is said as one.
 _CONDITION = re.compile(
-    r"\b(?:if|unless|should|once|until|provided|whenever|would)\b|\b(?:I|we)['’]d\b", re.IGNORECASE
+    r"\b(?:if|unless|should|once|until|provided|whenever|otherwise|as soon as|as long as|the moment)\b|"
+    r"\b(?:I|we)\s+(?:would|will)\b|\b(?:I|we)['’](?:d|ll)\b",
+    re.IGNORECASE,
 )
 
 
@@ -251,56 +263,38 @@ def states_condition(text: str) -> bool:
 
 
 # "myself" after these is their object ("I limited myself to questions", "kept it to myself"), not the
-# emphatic "I wrote it myself".
-_REFLEXIVE_OBJECT = frozenset(
-    {
-        "made",
-        "make",
-        "forced",
-        "force",
-        "reminded",
-        "remind",
-        "asked",
-        "ask",
-        "told",
-        "tell",
-        "let",
-        "kept",
-        "keep",
-        "caught",
-        "pushed",
-        "push",
-        "stopped",
-        "stop",
-        "allowed",
-        "allow",
-        "limited",
-        "limit",
-        "restricted",
-        "restrict",
-        "found",
-        "taught",
-        "teach",
-        "to",
-        "for",
-        "about",
-        "of",
-        "with",
-    }
+# emphatic "I wrote it myself"; so is any "myself" right after the speaker's verb ("I put myself ...").
+_REFLEXIVE_OBJECT = re.compile(
+    r"(?:made|make|forced|force|reminded|remind|asked|ask|told|tell|let|kept|keep|caught|pushed|push|"
+    r"stopped|stop|allowed|allow|limited|limit|restricted|restrict|found|taught|teach|to|for|about|of|"
+    r"with|than|like|as)",
+    re.IGNORECASE,
 )
-_MYSELF = re.compile(r"\b(?:(by)\s+)?myself\b|\bon my own\b", re.IGNORECASE)
+_MYSELF = re.compile(
+    r"\b(?:(by)\s+)?myself\b|\bon my own\b(?!\s+(?!(?:and|but|so|or|over|in|for|to|with|after|before|during|while|within|at|on|by|because|since|that|this|then)\b)[a-z])",
+    re.IGNORECASE,
+)
 _WORDS = re.compile(r"[A-Za-z']+")
+# What one held back from doing oneself is the way out, not the trap ("Instead of fixing it myself").
+_HELD_BACK = re.compile(
+    r"\b(?:not|never|instead of|rather than|without|tempted|urge|wanted to|resist\w*|avoid\w*|refrain\w*)\b|n['’]t\b",
+    re.IGNORECASE,
+)
 
 
 def done_alone(text: str) -> bool:
     """The speaker did it themselves ("I rewrote the harness myself", "- Tuned it on my own"): the
-    speaker is the subject, the mood is not a would or an if, and "myself" is emphatic."""
-    if subject(text) != "i" or conditional(text):
+    speaker is the subject, the mood is not conditional (`conditional`: would, could, if I ...), nothing
+    was held back ("instead of fixing it myself"), and "myself" is emphatic."""
+    if subject(text) != "i" or conditional(text) or _HELD_BACK.search(text):
         return False
     for m in _MYSELF.finditer(text):
         if m.group(1) or m.group().lower().startswith("on"):
             return True
         before = _WORDS.findall(text[: m.start()])
-        if before and before[-1].lower() not in _REFLEXIVE_OBJECT:
-            return True
+        if not before or _REFLEXIVE_OBJECT.fullmatch(before[-1]):
+            continue
+        if len(before) >= 2 and before[-2] == "I":
+            continue  # "I <verb> myself": the verb's object
+        return True
     return False

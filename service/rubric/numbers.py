@@ -41,15 +41,16 @@ _SUFFIX = r"(?:\s?(?:%|percent\b|per\s?cent\b|pp\b|x\b|×|bps\b|[kKmMbB]\b|ms\b|
 _MONEY = rf"[$€£]\s?{_DIGITS}\s?(?:[kKmMbB]\b|million\b|billion\b|thousand\b)?"
 # A word may stand between a number and its unit ("40 flaky tests", "3 new hires"), but not a word that
 # joins phrases: in "version 2.3 in week 27" the week is not the unit of 2.3 (a rate, "$40k a month", is).
-_GLUE = "in|on|at|of|by|for|to|from|with|and|or|the|after|before|over|across|into"
+_GLUE = "in|on|at|of|by|for|to|from|with|and|or|the|this|that|last|next|after|before|over|across|into|within"
+_WORD_BEFORE_UNIT = rf"(?:(?!(?:{_GLUE})\s)[\w-]+\s)?"
 _UNIT = (
     r"(?:\s+of\s+(?:those|them|these)|(?:\s+(?:more|fewer|less|extra|additional|new|other))?"
-    r"(?:\s+(?:percentage\s+points?|points?|engineer-(?:months?|weeks?|years?)|(?:(?!(?:{_GLUE})\s)[\w-]+\s)?"
+    rf"(?:\s+(?:percentage\s+points?|points?|engineer-(?:months?|weeks?|years?)|{_WORD_BEFORE_UNIT}"
     r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|quarters?|years?|sprints?|people|persons?|"
     r"engineers?|researchers?|folks|members?|reports?|hires?|PMs?|ICs?|teams?|users?|customers?|"
     r"incidents?|pages?|launches?|wins?|models?|bets?|requests?|queries|tickets?|bugs?|dollars?|"
     r"GPUs?|nodes?|calls?|features?|items?|projects?|regressions?|outages?|alerts?|experiments?)))?)"
-).replace("{_GLUE}", _GLUE)
+)
 NUMBER = _ci(
     rf"(?<![\w\-./]){_APPROX}?(?:{_MONEY}|{_DIGITS}{_SUFFIX}|{_FRACTION}|{_MULTIPLE}|{_SPELLED}){_UNIT}(?![\w]|\.\d)",
 )
@@ -72,13 +73,19 @@ _NAMED_BEFORE = _ci(
     r"versions?|release|build|firmware|patch|rev)\s*[-]?\s*$"
 )
 # "1 April", "20 Feb": the day of a date.
-_MONTH_AFTER = _ci(
+# Capitalised: "12 may churn" is a modal.
+_MONTH_AFTER = re.compile(
     r"^\s*(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b"
 )
 _APPROX_PREFIX = _ci(r"^" + _APPROX)
 _SHORT_INT = re.compile(r"^\d{1,4}$")
-_NAME_NUMBER = re.compile(r"^\d{1,4}(?:\.\d{1,3})?$")  # "version 2", "release 24.4"
+_DOTTED = re.compile(r"^\d{1,4}\.\d{1,3}$")
+# A dotted number is a name only after a version's word ("release 24.4", "Llama 3.1"): "p < 0.05" is not.
+_VERSION_BEFORE = _ci(
+    r"\b(?:llama|gpt|claude|gemini|mistral|qwen|phi|python|ios|android|v|versions?|release|build|firmware|patch|"
+    r"rev)\s*[-]?\s*$"
+)
 _COUNT_WORD = _ci(r"^\d+$|^(?:" + _SMALL + r")$")
 _FRACTION_ONLY = _ci(r"^(?:a|one|two)\s+(?:third|quarter)$")
 _BARE_ONE = _ci(r"^(?:a|one)$")
@@ -116,7 +123,9 @@ def _find(text: str) -> list[Quantity]:
         before = low[max(0, m.start() - 24) : m.start()]
         core = _APPROX_PREFIX.sub("", raw)
         kind: Kind
-        if core[:1].isdigit() and _NAME_NUMBER.match(core) and _NAMED_BEFORE.search(before):
+        if _SHORT_INT.match(core) and _NAMED_BEFORE.search(before):
+            continue
+        if _DOTTED.match(core) and _VERSION_BEFORE.search(before):
             continue
         if core[:1] in "$€£":
             kind = "measure"

@@ -85,7 +85,10 @@ def _strongest(
 
 def _sides(archetype: str, reading: Reading) -> tuple[Sentence | None, float, Sentence | None, float]:
     avoid_kind, fall_kind = KINDS[archetype]
-    alone = [s for s in reading.usable if s.part != "reflection" and grammar.done_alone(s.text)]
+    # Not a look back, nor the setup ("I had built the first harness myself, years before").
+    alone = [
+        s for s in reading.usable if s.part not in ("reflection", "situation") and grammar.done_alone(s.text)
+    ]
     if fall_kind not in ALONE_FALLS:
         alone = []
     avoids, avoid = _strongest(reading, "avoids_trap", avoid_kind, WAY_OUT_PART.get(archetype), but=alone)
