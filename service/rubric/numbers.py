@@ -67,10 +67,11 @@ _DATE_BEFORE = _ci(
 )
 # "one" is mostly a pronoun ("the one we shipped", "no one"): it counts only with a unit after it.
 # "Llama 3", "GPT 4", "version 2", "phase 3": a name or a step, not a quantity.
+# The words a version follows: a dotted number after them is a name too ("release 24.4", "Llama 3.1").
+_VERSION_WORDS = r"llama|gpt|claude|gemini|mistral|qwen|phi|python|ios|android|v|versions?|release|build|firmware|patch|rev"
 _NAMED_BEFORE = _ci(
-    r"\b(?:llama|gpt|claude|gemini|mistral|qwen|phi|bert|resnet|yolo|python|ios|android|windows|v|step|"
-    r"stage|phase|level|tier|round|sprint|series|gen|generation|model|layer|p|top|day|week|month|year|q|h|fy|"
-    r"versions?|release|build|firmware|patch|rev)\s*[-]?\s*$"
+    rf"\b(?:{_VERSION_WORDS}|bert|resnet|yolo|windows|step|stage|phase|level|tier|round|sprint|series|gen|"
+    r"generation|model|layer|p|top|day|week|month|year|q|h|fy)\s*[-]?\s*$"
 )
 # "1 April", "20 Feb": the day of a date.
 # Capitalised: "12 may churn" is a modal.
@@ -81,11 +82,8 @@ _MONTH_AFTER = re.compile(
 _APPROX_PREFIX = _ci(r"^" + _APPROX)
 _SHORT_INT = re.compile(r"^\d{1,4}$")
 _DOTTED = re.compile(r"^\d{1,4}\.\d{1,3}$")
-# A dotted number is a name only after a version's word ("release 24.4", "Llama 3.1"): "p < 0.05" is not.
-_VERSION_BEFORE = _ci(
-    r"\b(?:llama|gpt|claude|gemini|mistral|qwen|phi|python|ios|android|v|versions?|release|build|firmware|patch|"
-    r"rev)\s*[-]?\s*$"
-)
+# A dotted number is a name only after a version's word: "p < 0.05" is not.
+_VERSION_BEFORE = _ci(rf"\b(?:{_VERSION_WORDS})\s*[-]?\s*$")
 _COUNT_WORD = _ci(r"^\d+$|^(?:" + _SMALL + r")$")
 _FRACTION_ONLY = _ci(r"^(?:a|one|two)\s+(?:third|quarter)$")
 _BARE_ONE = _ci(r"^(?:a|one)$")

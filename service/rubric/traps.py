@@ -85,12 +85,17 @@ def _strongest(
 
 def _sides(archetype: str, reading: Reading) -> tuple[Sentence | None, float, Sentence | None, float]:
     avoid_kind, fall_kind = KINDS[archetype]
-    # Not a look back, nor the setup ("I had built the first harness myself, years before").
-    alone = [
-        s for s in reading.usable if s.part not in ("reflection", "situation") and grammar.done_alone(s.text)
-    ]
-    if fall_kind not in ALONE_FALLS:
-        alone = []
+    # Not a look back, nor the setup ("I had built the first harness myself, years before"); read only
+    # where doing it oneself is the trap.
+    alone = (
+        [
+            s
+            for s in reading.usable
+            if s.part not in ("reflection", "situation") and grammar.done_alone(s.text)
+        ]
+        if fall_kind in ALONE_FALLS
+        else []
+    )
     avoids, avoid = _strongest(reading, "avoids_trap", avoid_kind, WAY_OUT_PART.get(archetype), but=alone)
     falls, fall = _strongest(reading, "falls_in_trap", fall_kind)
     if alone and fall < DONE_ALONE:
